@@ -94,21 +94,28 @@ class SipMessage {
   struct HeaderLine {
     HeaderId id = HeaderId::kOther;
     bool modified = false;
+    bool folded = false;  // raw holds continuation lines, with their line ends
     Span raw;    // the whole line as received, without its line end (folds included)
     Span name;   // as written
     Span value;  // trimmed; for a folded line, the joined text in the arena
   };
 
   std::string_view View(Span s) const;
-  Span Store(std::string_view text);
+  // Copies text (which may itself lie in the arena) to the arena. False, with nothing
+  // stored, when the arena would outgrow what a Span can address.
+  bool Store(std::string_view text, Span* span);
 
-  std::string raw_;
+  std::string raw_;       // the bytes parsed, up to the end of the body
   std::string arena_;
+  std::string new_body_;  // the body after SetBody()
   bool is_request_ = false;
   int status_code_ = 0;
   bool start_line_modified_ = false;
   bool body_modified_ = false;
   bool headers_edited_ = false;
+  // Every line up to the blank line ended in CRLF: an unedited message serializes as one
+  // copy of raw_.
+  bool crlf_only_ = true;
   Span start_line_;
   Span method_;        // or the status code text for a response
   Span request_uri_;   // or the reason phrase for a response
