@@ -1,0 +1,155 @@
+// smc-proxy: a transaction-stateful SIP proxy on sofia-sip's nta layer that applies each
+// trunk's SMC profiles inline.
+//
+// Everything runs on one su_root thread: nta's callbacks, the signal pipe (SIGHUP reloads,
+// SIGTERM/SIGINT stop) and a housekeeping timer. Each message is converted once from sofia
+// to the engine's SipMessage, carries the proxy's own edits and the profiles' edits there,
+// and is converted back once (see wire_message.h).
+#ifndef SMC_INTEGRATION_PROXY_H_
+#define SMC_INTEGRATION_PROXY_H_
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <deque>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "proxy_metrics.h"
+#include "runtime_config.h"
+#include "session_timer_stage.h"
+#include "signal_pipe.h"
+#include "smc/proxy_config.h"
+#include "smc/sip_message.h"
+#include "sofia.h"
+
+namespace smc::proxy {
+
+// One request forwarded statefully: the server transaction it arrived on, the client
+// transaction it left on, and the configuration snapshot every message of both uses.
+struct Transaction {
+  Proxy* proxy = nullptr;
+  std::shared_ptr<const RuntimeConfig> config;
+  nta_incoming_t* irq = nullptr;  // null once answered with a 2xx (INVITE) or finished
+  nta_outgoing_t* orq = nullptr;
+  const TrunkRuntime* from = nullptr;  // the request's sender; null: an unknown source
+  const TrunkRuntime* to = nullptr;    // where it went; null: a next hop that is no trunk
+  bool initial = false;                // no To tag
+  bool invite = false;
+  bool originated = false;             // the proxy's own request (a session-timer BYE)
+  int status = 0;                      // the best response relayed so far
+  // After a 2xx to an INVITE the transaction stays a while, so that retransmitted 2xx are
+  // relayed with the same snapshot.
+  std::chrono::steady_clock::time_point linger_until;
+  std::list<Transaction>::iterator self;
+};
+
+struct ProxyDeps {
+  ProxyMetrics* metrics = nullptr;          // required
+  std::shared_ptr<spdlog::logger> log;      // required
+  SessionTimerStage* session_timer = nullptr;  // null: a stage that does nothing
+  // A log level that wins over the configuration's (--log-level); "" follows the file.
+  std::string log_level_override;
+};
+
+class Proxy {
+ public:
+  // Binds the transports of `config` (loaded from `config_path`, which reloads read again)
+  // and installs the signal handlers. nullptr and *error when a transport cannot be bound.
+  static std::unique_ptr<Proxy> Create(std::string config_path,
+                                       std::shared_ptr<const ProxyConfig> config,
+                                       ProxyDeps deps, std::string* error);
+  ~Proxy();
+  Proxy(const Proxy&) = delete;
+  Proxy& operator=(const Proxy&) = delete;
+
+  // Serves until SIGTERM or SIGINT (or Stop()).
+  void Run();
+  void Stop();
+  // Loads and compiles the configuration file again. On any error keeps the running
+  // snapshot, logs every diagnostic and counts a failed reload; on success swaps in the
+  // new snapshot (transactions under way keep theirs). Returns success.
+  bool Reload();
+ private:
+  struct NextHop {
+    std::string uri;  // what nta sends to: "sip:host:port;transport=..."
+    const TrunkRuntime* trunk = nullptr;
+    SipTransport transport = SipTransport::kUdp;
+  };
+  using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+  Proxy(std::string config_path, ProxyDeps deps);
+
+  // sofia callbacks
+  static int OnRequest(Proxy* self, nta_leg_t* leg, nta_incoming_t* irq, const sip_t* sip);
+  static int OnResponse(Transaction* tr, nta_outgoing_t* orq, const sip_t* sip);
+  static int OnCancel(Transaction* tr, nta_incoming_t* irq, const sip_t* sip);
+  static int OnStray(Proxy* self, nta_agent_t* agent, msg_t* msg, sip_t* sip);
+  static void OnTick(Proxy* self, su_timer_t* timer, Proxy* arg);
+
+  int HandleRequest(nta_incoming_t* irq, const sip_t* sip);
+  void Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming_t* irq,
+               const sip_t* sip, const TrunkRuntime* from, SipTransport in_transport,
+               SipMessage& m);
+  int HandleResponse(Transaction* tr, nta_outgoing_t* orq, const sip_t* sip);
+  void HandleCancel(Transaction* tr, nta_incoming_t* irq, const sip_t* sip);
+  void HandleStray(msg_t* msg, sip_t* sip);
+
+  // Where a request goes: its route set, else (a new request) its trunk's route_to, else
+  // the trunk its Request-URI names. nullopt with *status and *reason when nowhere.
+  std::optional<NextHop> Route(const RuntimeConfig& rc, const TrunkRuntime* from,
+                               bool initial, const SipMessage& m, int* status,
+                               const char** reason) const;
+
+  // Answers `irq` itself; the response goes through the egress profiles of `receiver`.
+  // `forwarded`: the request had been forwarded (the stage sees this final answer).
+  void ReplyLocally(nta_incoming_t* irq, const TrunkRuntime* receiver, int status,
+                    const char* reason, const HeaderList& extra = {},
+                    const StageContext* forwarded = nullptr);
+  // Relays a response on its server transaction (statefully).
+  void RelayResponse(Transaction* tr, msg_t* response, int status);
+  // Relays a 2xx to an INVITE with no server transaction left, by its Via.
+  void RelayStateless(const TrunkRuntime* sender, const TrunkRuntime* receiver,
+                      msg_t* response);
+  // The engine -> sofia step; counts and logs a rewrite sofia cannot parse.
+  msg_t* ToSofia(const SipMessage& m);
+  // Sends a request the session-timer stage originated.
+  void SendOriginated(const OriginatedRequest& request);
+  void RunStageDeadline();
+
+  Transaction* NewTransaction();
+  void Finish(Transaction* tr);  // destroys both transactions and forgets `tr`
+  void Linger(Transaction* tr);
+  void Sweep();
+  void ReadNtaStats();
+  void ApplyTimers(const ProxyConfig& config);
+  void ApplyLogLevel(const ProxyConfig& config);
+
+  std::string config_path_;
+  ProxyMetrics* metrics_;
+  std::shared_ptr<spdlog::logger> log_;
+  PassThroughSessionTimerStage pass_through_;
+  SessionTimerStage* stage_;
+  std::string log_level_override_;
+
+  std::shared_ptr<const RuntimeConfig> config_;
+  uint64_t generation_ = 0;
+
+  su_root_t* root_ = nullptr;
+  nta_agent_t* agent_ = nullptr;
+  nta_leg_t* leg_ = nullptr;
+  su_timer_t* tick_ = nullptr;
+  std::unique_ptr<SignalPipe> signals_;
+
+  std::list<Transaction> transactions_;
+  std::deque<Transaction*> lingering_;  // in linger_until order (the delay is constant)
+  uint64_t nta_bad_messages_ = 0;
+};
+
+}  // namespace smc::proxy
+
+#endif  // SMC_INTEGRATION_PROXY_H_
