@@ -15,7 +15,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
 run_target() {
-  local target=$1; shift
+  local target=$1 dict=$2; shift 2
   local work="$BUILD_DIR/corpus/$target" regress="fuzz/regressions/$target"
   mkdir -p "$work" "$regress" "$BUILD_DIR/artifacts/$target"
   # Seeds: copied so that libFuzzer's new inputs never land in the source tree.
@@ -26,7 +26,7 @@ run_target() {
   fi
   echo "== $target: fuzzing for ${SECONDS_EACH}s"
   if ! "$BUILD_DIR/fuzz/$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-       -print_final_stats=1 -artifact_prefix="$BUILD_DIR/artifacts/$target/" "$work" 2>"$BUILD_DIR/$target.log"; then
+       -print_final_stats=1 -dict="$dict" -artifact_prefix="$BUILD_DIR/artifacts/$target/" "$work" 2>"$BUILD_DIR/$target.log"; then
     tail -50 "$BUILD_DIR/$target.log"
     cp "$BUILD_DIR/artifacts/$target/"* "$regress/" 2>/dev/null || true
     echo "$target: crash kept in $regress/"
@@ -36,6 +36,6 @@ run_target() {
   fi
 }
 shopt -s nullglob
-run_target profile_compiler_fuzz profiles/*.json profiles/*/*.json tests/invalid/*.json
-run_target message_apply_fuzz tests/golden/cases/*/input.sip tests/integration/messages/*.sip
+run_target profile_compiler_fuzz fuzz/profile.dict profiles/*.json profiles/*/*.json tests/invalid/*.json
+run_target message_apply_fuzz fuzz/sip.dict tests/golden/cases/*/input.sip tests/integration/messages/*.sip
 exit $status

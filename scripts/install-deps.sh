@@ -7,9 +7,10 @@ pkgs=(
   libre2-dev nlohmann-json3-dev libsofia-sip-ua-dev libgtest-dev libgmock-dev
   libcli11-dev libspdlog-dev prometheus-cpp-dev
   sip-tester python3 python3-jsonschema
+  clang libclang-rt-14-dev
 )
 if [ "${1:-}" = "--dev" ]; then
-  pkgs+=(clang libclang-rt-14-dev libbenchmark-dev kamailio)
+  pkgs+=(libbenchmark-dev kamailio valgrind)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
