@@ -1,15 +1,20 @@
 // smc-proxy --config FILE [--log-level LEVEL]: load, listen, serve until SIGTERM/SIGINT.
+// For tests only, and hidden from --help: --session-timer-clock-scale N runs the session-timer
+// enforcer's clock N times faster (docs/session-timers.md).
 #include <prometheus/exposer.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/logger.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "proxy.h"
 #include "proxy_metrics.h"
-#include "session_timer_stage.h"
+#include "session_timer_adapter.h"
+#include "session_timer_metrics.h"
+#include "smc/clock.h"
 #include "smc/proxy_config.h"
 
 namespace {
@@ -31,6 +36,11 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_path, "configuration file (JSON)")->required();
   app.add_option("-l,--log-level", log_level, "overrides the configuration's log_level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  uint32_t clock_scale = 1;
+  app.add_option("--session-timer-clock-scale", clock_scale,
+                 "for tests: the session-timer enforcer's clock runs N times faster")
+      ->check(CLI::Range(1u, 1000u))
+      ->group("");  // hidden: not for production
   CLI11_PARSE(app, argc, argv);
 
   auto log = std::make_shared<spdlog::logger>(
@@ -65,8 +75,20 @@ int main(int argc, char** argv) {
     log->info("metrics on http://{}/metrics", address);
   }
 
+  smc::proxy::SessionTimerMetrics session_timer_metrics(*metrics.registry());
+  smc::SteadyClock clock;
+  if (clock_scale != 1) {
+    log->warn("the session-timer clock runs {} times faster than real time (a test setting)",
+              clock_scale);
+  }
+  smc::proxy::SessionTimerAdapterDeps session_timer_deps;
+  session_timer_deps.clock = &clock;
+  session_timer_deps.clock_scale = clock_scale;
+  session_timer_deps.metrics = &session_timer_metrics;
+  session_timer_deps.log = log;
+  smc::proxy::SessionTimerAdapter session_timer(std::move(session_timer_deps));
+
   su_init();
-  smc::proxy::PassThroughSessionTimerStage session_timer;
   smc::proxy::ProxyDeps deps;
   deps.metrics = &metrics;
   deps.log = log;

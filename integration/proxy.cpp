@@ -438,8 +438,10 @@ void Proxy::Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming
   const sip_method_t method = sip->sip_request->rq_method;
   const bool is_ack = method == sip_method_ack;
   const bool initial = sip->sip_to == nullptr || sip->sip_to->a_tag == nullptr;
-  const auto finish_with = [&](int status, const char* reason, const HeaderList& extra) {
-    if (!is_ack) ReplyLocally(irq, from, status, reason, extra);
+  // `seen`: the stage saw the request, so it sees this final answer too.
+  const auto finish_with = [&](int status, const char* reason, const HeaderList& extra,
+                               const StageContext* seen = nullptr) {
+    if (!is_ack) ReplyLocally(irq, from, status, reason, extra, seen);
     nta_incoming_destroy(irq);
   };
 
@@ -502,9 +504,10 @@ void Proxy::Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming
   }
   stage_->OnForwarded(m, context);
 
+  const StageContext answered{nullptr, ConfigOf(from), initial};
   msg_t* out = ToSofia(m);
   if (out == nullptr) {
-    finish_with(500, "Rewrite Produced an Invalid Message", {});
+    finish_with(500, "Rewrite Produced an Invalid Message", {}, &answered);
     return;
   }
   const TrunkCounters& to_counters = CountersOf(hop->trunk, metrics_);
@@ -536,7 +539,7 @@ void Proxy::Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming
     nta_incoming_bind(irq, nullptr, nullptr);
     tr->irq = nullptr;
     Finish(tr);
-    finish_with(500, "Cannot Forward", {});
+    finish_with(500, "Cannot Forward", {}, &answered);
     return;
   }
   to_counters.sent_requests->Increment();

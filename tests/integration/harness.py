@@ -5,6 +5,7 @@ stopped by its pid when the test ends, also when it fails. Nothing here sends tr
 any address but 127.0.0.1. Python 3 standard library only.
 """
 
+import datetime
 import json
 import os
 import re
@@ -107,8 +108,9 @@ COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact",
 
 
 class SipMsg:
-    def __init__(self, direction, text):
+    def __init__(self, direction, text, time=None):
         self.direction = direction  # "sent" or "received"
+        self.time = time  # when sipp logged it: seconds since the epoch (None: unknown)
         head, _, self.body = text.partition("\n\n")
         lines = head.split("\n")
         self.start_line = lines[0].strip()
@@ -186,17 +188,26 @@ def split_commas(value):
     return [p for p in parts if p.strip()]
 
 
-SEPARATOR = re.compile(r"^-{20,} .*$", re.M)
+SEPARATOR = re.compile(r"^-{20,} (.*)$", re.M)
+
+
+def log_time(stamp):
+    """A sipp -trace_msg separator's "2026-11-21 20:48:13.577662" as epoch seconds."""
+    try:
+        return datetime.datetime.strptime(stamp.strip(), "%Y-%m-%d %H:%M:%S.%f").timestamp()
+    except ValueError:
+        return None
 
 
 def read_messages(path):
-    """The messages of a sipp -trace_msg file, in order."""
+    """The messages of a sipp -trace_msg file, in order, each with the time sipp logged."""
     if not os.path.exists(path):
         return []
     with open(path, encoding="latin-1") as f:
         text = f.read().replace("\r\n", "\n")
     out = []
-    for block in SEPARATOR.split(text)[1:]:
+    parts = SEPARATOR.split(text)  # text, stamp, block, stamp, block ...
+    for stamp, block in zip(parts[1::2], parts[2::2]):
         block = block.lstrip("\n")
         first, _, rest = block.partition("\n")
         if "message sent" in first:
@@ -207,7 +218,7 @@ def read_messages(path):
             continue
         rest = rest.lstrip("\n")
         if rest.strip():
-            out.append(SipMsg(direction, rest))
+            out.append(SipMsg(direction, rest, log_time(stamp)))
     return out
 
 
@@ -216,9 +227,10 @@ def read_messages(path):
 class Proxy:
     """One smc-proxy process with its configuration file and log."""
 
-    def __init__(self, env, name, config):
+    def __init__(self, env, name, config, extra_args=()):
         self.env = env
         self.name = name
+        self.extra_args = list(extra_args)  # more smc-proxy options
         self.config_path = os.path.join(env.workdir, name + ".json")
         self.log_path = os.path.join(env.workdir, name + ".log")
         self.sip_port = config["listen"]["address"].rsplit(":", 1)[1]
@@ -235,6 +247,7 @@ class Proxy:
 
     def start(self, log_level="debug"):
         argv = [self.env.proxy_bin, "--config", self.config_path, "--log-level", log_level]
+        argv += self.extra_args
         self.proc = self.env.procs.start(self.name, argv, self.log_path)
         wait_until(lambda: self.proc.poll() is not None or "generation 1" in self.log(),
                    10, what="smc-proxy to start (see %s)" % self.log_path)
