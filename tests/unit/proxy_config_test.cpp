@@ -258,9 +258,23 @@ TEST_F(ProxyConfigTest, TheShippedConfigurationIsValid) {
   }
   ProxyConfigResult r = LoadProxyConfig(std::string(SMC_SOURCE_DIR) + "/profiles/smc-proxy.json");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.config->FindTrunk("carrier")->ingress.profiles().size(), 3u);
-  EXPECT_EQ(r.config->FindTrunk("carrier")->route_to, "pbx");
-  EXPECT_EQ(r.config->FindTrunk("pbx")->route_to, "carrier");
+  // Each VSXi profile where its field case puts it (see the trunks' descriptions).
+  const TrunkConfig* carrier = r.config->FindTrunk("carrier");
+  const TrunkConfig* pbx = r.config->FindTrunk("pbx");
+  ASSERT_NE(carrier, nullptr);
+  ASSERT_NE(pbx, nullptr);
+  ASSERT_EQ(carrier->ingress.profiles().size(), 1u);
+  EXPECT_EQ(carrier->ingress.profiles()[0]->id(), "17");
+  ASSERT_EQ(pbx->ingress.profiles().size(), 1u);
+  EXPECT_EQ(pbx->ingress.profiles()[0]->id(), "18");
+  ASSERT_EQ(pbx->egress.profiles().size(), 1u);
+  EXPECT_EQ(pbx->egress.profiles()[0]->id(), "100");
+  EXPECT_TRUE(carrier->session_timer.enabled);
+  EXPECT_EQ(carrier->session_timer.min_se, 1800u);
+  EXPECT_EQ(carrier->session_timer.on_expiry, SessionTimerPolicy::ExpiryAction::kBye);
+  EXPECT_FALSE(pbx->session_timer.enabled);
+  EXPECT_EQ(carrier->route_to, "pbx");
+  EXPECT_EQ(pbx->route_to, "carrier");
 }
 
 }  // namespace
