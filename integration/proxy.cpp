@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
+#include <random>
 
 #include "proxy_edits.h"
 #include "sip_text.h"
@@ -126,7 +127,13 @@ Proxy::Proxy(std::string config_path, ProxyDeps deps)
       metrics_(deps.metrics),
       log_(std::move(deps.log)),
       stage_(deps.session_timer ? deps.session_timer : &pass_through_),
-      log_level_override_(std::move(deps.log_level_override)) {}
+      log_level_override_(std::move(deps.log_level_override)),
+      overload_metrics_(*metrics_->registry()) {
+  std::random_device random;
+  char prefix[16];
+  std::snprintf(prefix, sizeof prefix, "smc503%08x-", random());
+  shed_tag_prefix_ = prefix;
+}
 
 std::unique_ptr<Proxy> Proxy::Create(std::string config_path,
                                      std::shared_ptr<const ProxyConfig> config, ProxyDeps deps,
@@ -170,12 +177,9 @@ std::unique_ptr<Proxy> Proxy::Create(std::string config_path,
       return nullptr;
     }
   }
-  p->leg_ = nta_leg_tcreate(p->agent_, &Proxy::OnRequest, p.get(), NTATAG_NO_DIALOG(1),
-                            TAG_END());
-  if (p->leg_ == nullptr) {
-    *error = "nta_leg_tcreate failed";
-    return nullptr;
-  }
+  // No default leg: requests that match no transaction come to OnStray, before nta has
+  // made a transaction for them, so that a new INVITE can be shed at the least cost.
+  p->overload_.Configure(config->limits);
   p->tick_ = su_timer_create(su_root_task(p->root_), kTickMs);
   if (p->tick_ == nullptr || su_timer_set_for_ever(p->tick_, &Proxy::OnTick, p.get()) < 0) {
     *error = "cannot start the housekeeping timer";
@@ -210,7 +214,6 @@ Proxy::~Proxy() {
   }
   transactions_.clear();
   lingering_.clear();
-  if (leg_ != nullptr) nta_leg_destroy(leg_);
   if (agent_ != nullptr) nta_agent_destroy(agent_);
   if (root_ != nullptr) su_root_destroy(root_);
   su_log_redirect(tport_log, nullptr, nullptr);
@@ -271,6 +274,7 @@ bool Proxy::Reload() {
     log_->warn("metrics address changed: this takes a restart");
   }
   ApplyTimers(new_cfg);
+  overload_.Configure(new_cfg.limits);
   config_ = RuntimeConfig::Build(std::move(result.config), metrics_, ++generation_);
   ApplyLogLevel(config_->config());
   metrics_->reloads_done().Increment();
@@ -289,7 +293,14 @@ Transaction* Proxy::NewTransaction() {
   return tr;
 }
 
+void Proxy::EndSetup(Transaction* tr) {
+  if (!tr->in_setup) return;
+  tr->in_setup = false;
+  overload_.CallEnded();
+}
+
 void Proxy::Finish(Transaction* tr) {
+  EndSetup(tr);
   if (tr->orq != nullptr) nta_outgoing_destroy(tr->orq);
   if (tr->irq != nullptr) nta_incoming_destroy(tr->irq);
   transactions_.erase(tr->self);
@@ -328,6 +339,8 @@ void Proxy::ReadNtaStats() {
 }
 
 void Proxy::OnTick(Proxy* self, su_timer_t*, Proxy*) {
+  self->overload_.OnLoadSample(self->load_meter_.Sample());
+  self->overload_metrics_.Publish(self->overload_);
   self->Sweep();
   self->ReadNtaStats();
   self->RunStageDeadline();
@@ -382,8 +395,43 @@ void Proxy::SendOriginated(const OriginatedRequest& request) {
 
 // --- requests -------------------------------------------------------------------------
 
-int Proxy::OnRequest(Proxy* self, nta_leg_t*, nta_incoming_t* irq, const sip_t* sip) {
-  return self->HandleRequest(irq, sip);
+void Proxy::HandleNewRequest(msg_t* msg, sip_t* sip) {
+  const sip_method_t method = sip->sip_request->rq_method;
+  // nta's checks passed before this callback: To, From, Call-ID, CSeq and Via are there.
+  const char* to_tag = sip->sip_to ? sip->sip_to->a_tag : nullptr;
+  if (method == sip_method_invite && to_tag == nullptr) {
+    const Admission admission = overload_.AdmitNewCall();
+    if (admission != Admission::kAdmit) {
+      Shed(msg, sip, admission);
+      return;
+    }
+  } else if (method == sip_method_ack && to_tag != nullptr &&
+             std::string_view(to_tag).substr(0, shed_tag_prefix_.size()) == shed_tag_prefix_) {
+    msg_destroy(msg);  // the ACK to a shed 503: nothing follows it
+    return;
+  }
+  nta_incoming_t* irq = nta_incoming_create(agent_, nullptr, msg, sip, TAG_END());
+  if (irq == nullptr) {  // nta has destroyed msg
+    log_->error("{}: cannot create a server transaction", sip->sip_request->rq_method_name);
+    return;
+  }
+  HandleRequest(irq, sip);
+}
+
+void Proxy::Shed(msg_t* msg, sip_t* sip, Admission why) {
+  overload_metrics_.CountShed(why);
+  metrics_->CountLocalReply(503);
+  // Our own To tag, so that the ACK is recognised without any state.
+  su_home_t home[1] = {SU_HOME_INIT(home)};
+  sip_to_t* to = sip_to_dup(home, sip->sip_to);
+  const std::string tag = shed_tag_prefix_ + std::to_string(++shed_tags_);
+  char retry_after[16];
+  std::snprintf(retry_after, sizeof retry_after, "%u",
+                config_->config().limits.retry_after_s);
+  if (to != nullptr) sip_to_tag(home, to, tag.c_str());
+  nta_msg_treply(agent_, msg, 503, "Service Unavailable", TAG_IF(to != nullptr, SIPTAG_TO(to)),
+                 SIPTAG_RETRY_AFTER_STR(retry_after), TAG_END());
+  su_home_deinit(home);
 }
 
 int Proxy::HandleRequest(nta_incoming_t* irq, const sip_t* sip) {
@@ -419,6 +467,15 @@ int Proxy::HandleRequest(nta_incoming_t* irq, const sip_t* sip) {
     log_->warn("{} from {}:{}: cannot read it: {}", sip->sip_request->rq_method_name, peer.ip,
                peer.port, encoded ? error : "cannot encode");
     if (!is_ack) ReplyLocally(irq, from, 400, "Bad Request");
+    nta_incoming_destroy(irq);
+    return 0;
+  }
+  if (!IsValidRequestUri(parsed->request_uri())) {
+    // sofia takes any token for a Request-URI; a next hop would have to refuse it.
+    metrics_->malformed_by_engine().Increment();
+    log_->info("{} from {}:{}: Request-URI {} is no URI", sip->sip_request->rq_method_name,
+               peer.ip, peer.port, parsed->request_uri());
+    if (!is_ack) ReplyLocally(irq, from, 400, "Bad Request-URI");
     nta_incoming_destroy(irq);
     return 0;
   }
@@ -543,6 +600,10 @@ void Proxy::Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming
     return;
   }
   to_counters.sent_requests->Increment();
+  if (tr->invite && initial) {
+    tr->in_setup = true;
+    overload_.CallStarted();
+  }
   log_->debug("{} {} forwarded to {} (trunk {})", m.method(), m.request_uri(), hop->uri,
               NameOf(hop->trunk));
 }
@@ -578,6 +639,12 @@ std::optional<Proxy::NextHop> Proxy::Route(const RuntimeConfig& rc, const TrunkR
   if (!uri || uri->secure) {
     *status = 416;
     *reason = "Unsupported URI Scheme";
+    return std::nullopt;
+  }
+  if (rc.IsSelf(uri->host, uri->port_or_default())) {
+    // Sending it on would bring it straight back, Max-Forwards times over.
+    *status = 482;
+    *reason = "Loop Detected";
     return std::nullopt;
   }
   hop.trunk = rc.FindByAddress(uri->host, uri->port_or_default());
@@ -645,6 +712,7 @@ int Proxy::HandleResponse(Transaction* tr, nta_outgoing_t* orq, const sip_t* sip
     return 0;
   }
   tr->status = status;
+  EndSetup(tr);
   if (tr->invite && status < 300) {
     Linger(tr);
   } else {
@@ -752,6 +820,10 @@ int Proxy::OnStray(Proxy* self, nta_agent_t*, msg_t* msg, sip_t* sip) {
 }
 
 void Proxy::HandleStray(msg_t* msg, sip_t* sip) {
+  if (sip != nullptr && sip->sip_request != nullptr) {
+    HandleNewRequest(msg, sip);
+    return;
+  }
   // Only a 2xx to an INVITE whose client transaction is gone is proxied without one (RFC
   // 3261 16.7: the UAS retransmits it until the ACK); and only when it is ours to relay.
   const bool relay = sip != nullptr && sip->sip_status != nullptr && sip->sip_cseq != nullptr &&

@@ -19,6 +19,9 @@
 #include <utility>
 #include <vector>
 
+#include "load_meter.h"
+#include "overload_guard.h"
+#include "overload_metrics.h"
 #include "proxy_metrics.h"
 #include "runtime_config.h"
 #include "session_timer_stage.h"
@@ -41,6 +44,7 @@ struct Transaction {
   bool initial = false;                // no To tag
   bool invite = false;
   bool originated = false;             // the proxy's own request (a session-timer BYE)
+  bool in_setup = false;               // an initial INVITE not yet finally answered
   int status = 0;                      // the best response relayed so far
   // After a 2xx to an INVITE the transaction stays a while, so that retransmitted 2xx are
   // relayed with the same snapshot.
@@ -85,12 +89,16 @@ class Proxy {
   Proxy(std::string config_path, ProxyDeps deps);
 
   // sofia callbacks
-  static int OnRequest(Proxy* self, nta_leg_t* leg, nta_incoming_t* irq, const sip_t* sip);
   static int OnResponse(Transaction* tr, nta_outgoing_t* orq, const sip_t* sip);
   static int OnCancel(Transaction* tr, nta_incoming_t* irq, const sip_t* sip);
   static int OnStray(Proxy* self, nta_agent_t* agent, msg_t* msg, sip_t* sip);
   static void OnTick(Proxy* self, su_timer_t* timer, Proxy* arg);
 
+  // A request that matches no transaction: shed (a new INVITE while overloaded), absorbed
+  // (the ACK to a shed 503), or given a server transaction and handled.
+  void HandleNewRequest(msg_t* msg, sip_t* sip);
+  // Answers a new INVITE 503 with Retry-After, statelessly (no transaction, no profiles).
+  void Shed(msg_t* msg, sip_t* sip, Admission why);
   int HandleRequest(nta_incoming_t* irq, const sip_t* sip);
   void Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming_t* irq,
                const sip_t* sip, const TrunkRuntime* from, SipTransport in_transport,
@@ -123,6 +131,7 @@ class Proxy {
 
   Transaction* NewTransaction();
   void Finish(Transaction* tr);  // destroys both transactions and forgets `tr`
+  void EndSetup(Transaction* tr);  // its call is no longer in setup
   void Linger(Transaction* tr);
   void Sweep();
   void ReadNtaStats();
@@ -141,13 +150,20 @@ class Proxy {
 
   su_root_t* root_ = nullptr;
   nta_agent_t* agent_ = nullptr;
-  nta_leg_t* leg_ = nullptr;
   su_timer_t* tick_ = nullptr;
   std::unique_ptr<SignalPipe> signals_;
 
   std::list<Transaction> transactions_;
   std::deque<Transaction*> lingering_;  // in linger_until order (the delay is constant)
   uint64_t nta_bad_messages_ = 0;
+
+  OverloadGuard overload_;
+  OverloadMetrics overload_metrics_;
+  LoadMeter load_meter_;  // measures the su_root thread: the one that creates the Proxy
+  // The To tags of shed 503s start with it (random per process), so that their ACKs are
+  // recognised and absorbed.
+  std::string shed_tag_prefix_;
+  uint64_t shed_tags_ = 0;
 };
 
 }  // namespace smc::proxy

@@ -97,6 +97,19 @@ std::optional<SipUriParts> ParseSipUri(std::string_view uri) {
   return parts;
 }
 
+bool IsValidRequestUri(std::string_view uri) {
+  const size_t colon = uri.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon + 1 == uri.size()) return false;
+  const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!alpha(uri[0])) return false;
+  for (char c : uri.substr(1, colon - 1)) {
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+  }
+  const std::string_view scheme = uri.substr(0, colon);
+  if (IEquals(scheme, "sip") || IEquals(scheme, "sips")) return ParseSipUri(uri).has_value();
+  return true;
+}
+
 std::optional<std::string_view> FindParam(std::string_view params, std::string_view name) {
   while (!params.empty()) {
     if (params.front() == ';') {

@@ -26,6 +26,11 @@ struct SipUriParts {
 // malformed host or port.
 std::optional<SipUriParts> ParseSipUri(std::string_view uri);
 
+// Whether a request may carry this Request-URI (RFC 3261 25.1: SIP-URI, SIPS-URI or
+// absoluteURI): a scheme (RFC 3986 3.1) and a colon with something after it; for sip: and
+// sips:, a host and a port that ParseSipUri accepts.
+bool IsValidRequestUri(std::string_view uri);
+
 // The value of URI or header parameter `name` (case-insensitive) in ";a=1;lr" style text
 // (a leading ';' is optional): "" for a parameter without value, nullopt when absent.
 std::optional<std::string_view> FindParam(std::string_view params, std::string_view name);

@@ -17,7 +17,8 @@ namespace {
 
 using ChainPtr = std::shared_ptr<const ProfileChain>;
 
-// Registers the full pipeline, its parse+serialize floor and Apply alone for one message.
+// Registers the full pipeline, its parse+serialize floor and Apply alone (without and with
+// trace) for one message.
 void RegisterTriple(const std::string& prefix, const ChainPtr& chain, const std::string& wire,
                     bool with_floor) {
   benchmark::RegisterBenchmark((prefix + "/parse_apply_serialize").c_str(),
@@ -27,6 +28,13 @@ void RegisterTriple(const std::string& prefix, const ChainPtr& chain, const std:
   benchmark::RegisterBenchmark((prefix + "/apply").c_str(),
                                [chain, wire](benchmark::State& state) {
                                  ApplyOnly(state, *chain, wire);
+                               });
+  // With trace on, as smc-proxy applies chains (its per-rule counters come from the events).
+  benchmark::RegisterBenchmark((prefix + "/apply_traced").c_str(),
+                               [chain, wire](benchmark::State& state) {
+                                 ApplyOptions traced;
+                                 traced.trace = true;
+                                 ApplyOnly(state, *chain, wire, traced);
                                });
   if (!with_floor) return;
   benchmark::RegisterBenchmark((prefix + "/parse_serialize").c_str(),

@@ -74,7 +74,8 @@ void SerializeOnly(benchmark::State& state, const SipMessage& message) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void ApplyOnly(benchmark::State& state, const ProfileChain& chain, std::string_view wire) {
+void ApplyOnly(benchmark::State& state, const ProfileChain& chain, std::string_view wire,
+               const ApplyOptions& options) {
   std::optional<SipMessage> parsed = SipMessage::Parse(wire);
   if (!parsed) {
     state.SkipWithError("the fixture no longer parses");
@@ -91,7 +92,7 @@ void ApplyOnly(benchmark::State& state, const ProfileChain& chain, std::string_v
       next = 0;
       state.ResumeTiming();
     }
-    ApplyResult result = chain.Apply(batch[next++]);
+    ApplyResult result = chain.Apply(batch[next++], options);
     benchmark::DoNotOptimize(result.changed);
   }
   state.SetItemsProcessed(state.iterations());

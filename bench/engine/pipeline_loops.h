@@ -29,8 +29,10 @@ void ParseOnly(benchmark::State& state, std::string_view wire);
 void SerializeOnly(benchmark::State& state, const SipMessage& message);
 
 // Apply alone, on fresh copies of a message parsed beforehand. The copies are made with the
-// timers paused, 256 at a time so that pausing costs little per message.
-void ApplyOnly(benchmark::State& state, const ProfileChain& chain, std::string_view wire);
+// timers paused, 256 at a time so that pausing costs little per message. `options` as
+// Apply() takes them: with trace, what smc-proxy's per-rule counters cost.
+void ApplyOnly(benchmark::State& state, const ProfileChain& chain, std::string_view wire,
+               const ApplyOptions& options = {});
 
 // Parses `wire`, applies `chain` once and checks the outcome the benchmark is named for.
 // False with the reason in *error otherwise (a fixture or a profile that no longer does

@@ -2,11 +2,26 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace smc::internal {
 namespace {
 
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// A name written in any case against a lower-cased one.
+bool EqualsFolded(std::string_view name, std::string_view lower) {
+  if (name.size() != lower.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (LowerAscii(name[i]) != lower[i]) return false;
+  }
+  return true;
+}
 
 // Orders a name written in any case against a lower-cased one, without copying it.
 int CompareFolded(std::string_view name, std::string_view lower) {
@@ -53,6 +68,28 @@ const Condition* IndexingCondition(const Rule& rule) {
 
 constexpr size_t WordsFor(size_t bits) { return (bits + 63) / 64; }
 
+// A rule without conditions whose defs only edit or delete header lines: it changes nothing
+// in a message that has none of their headers.
+bool IsPassive(const Rule& rule) {
+  if (!rule.conditions.empty()) return false;
+  for (const ReplaceDef& d : rule.defs) {
+    if (d.type == ReplaceType::kAddLine || d.target.scope != Scope::kHeader) return false;
+  }
+  return true;
+}
+
+// An order of message filters (MsgType, ReqMethod, RspCodeList) in which rules written
+// with the same filter are next to each other.
+bool FilterLess(const Rule& a, const Rule& b) {
+  if (a.msg_type != b.msg_type) return a.msg_type < b.msg_type;
+  if (a.methods != b.methods) return a.methods < b.methods;
+  return std::lexicographical_compare(
+      a.codes.begin(), a.codes.end(), b.codes.begin(), b.codes.end(),
+      [](const Rule::CodeRange& x, const Rule::CodeRange& y) {
+        return x.lo != y.lo ? x.lo < y.lo : x.hi < y.hi;
+      });
+}
+
 }  // namespace
 
 bool ConditionHoldsWhenAbsent(const Condition& condition) {
@@ -68,35 +105,66 @@ bool ConditionHoldsWhenAbsent(const Condition& condition) {
 
 ChainIndex::ChainIndex(const std::vector<ProfilePtr>& profiles) {
   static_assert(static_cast<size_t>(HeaderId::kCount) <= 64, "ids_indexed is one word");
+  size_t rule_count = 0;
+  for (const ProfilePtr& profile : profiles) {
+    if (profile) rule_count += profile->data().rules.size();
+  }
+  rules.reserve(rule_count);
   for (const ProfilePtr& profile : profiles) {
     if (!profile) continue;
     const std::vector<Rule>& profile_rules = profile->data().rules;
     for (size_t i = 0; i < profile_rules.size(); ++i) {
-      rules.push_back(Entry{profile.get(), static_cast<uint32_t>(i), RulePlan(profile_rules[i])});
+      rules.push_back(Entry{profile.get(), static_cast<uint32_t>(i), IsPassive(profile_rules[i]),
+                            RulePlan(profile_rules[i])});
     }
   }
   always.assign(WordsFor(rules.size()), 0);
-  for (size_t r = 0; r < rules.size(); ++r) {
-    const Condition* c = IndexingCondition(*rules[r].plan.rule);
-    if (c == nullptr) {
-      always[r / 64] |= uint64_t{1} << (r % 64);
-    } else if (c->target.header != HeaderId::kOther) {
-      const size_t id = static_cast<size_t>(c->target.header);
-      by_id[id].push_back(static_cast<uint32_t>(r));
+  // Rules under names without a HeaderId, as (name, rule) pairs: sorted, then grouped, so
+  // that building the index is O(n log n) in the number of distinct names.
+  std::vector<std::pair<std::string_view, uint32_t>> named;
+  auto index_under = [&](const Target& target, uint32_t r) {
+    if (target.header != HeaderId::kOther) {
+      const size_t id = static_cast<size_t>(target.header);
+      // A passive rule may edit the same header twice: listed once.
+      if (by_id[id].empty() || by_id[id].back() != r) by_id[id].push_back(r);
       ids_indexed |= uint64_t{1} << id;
     } else {
-      auto it = std::find_if(by_name.begin(), by_name.end(), [&](const NamedRules& n) {
-        return n.lower_name == c->target.header_lower;
-      });
-      if (it == by_name.end()) {
-        by_name.push_back(NamedRules{c->target.header_lower, {}});
-        it = by_name.end() - 1;
-      }
-      it->rules.push_back(static_cast<uint32_t>(r));
+      named.emplace_back(target.header_lower, r);
+    }
+  };
+  std::vector<uint32_t> passive;
+  for (size_t r = 0; r < rules.size(); ++r) {
+    const Rule& rule = *rules[r].plan.rule;
+    if (rules[r].passive) {
+      for (const ReplaceDef& d : rule.defs) index_under(d.target, static_cast<uint32_t>(r));
+      passive.push_back(static_cast<uint32_t>(r));
+    } else if (const Condition* c = IndexingCondition(rule)) {
+      index_under(c->target, static_cast<uint32_t>(r));
+    } else {
+      always[r / 64] |= uint64_t{1} << (r % 64);
     }
   }
-  std::sort(by_name.begin(), by_name.end(),
-            [](const NamedRules& a, const NamedRules& b) { return a.lower_name < b.lower_name; });
+  // Ordered by name, then rule: each list is ascending, as AddAfter() needs.
+  std::sort(named.begin(), named.end());
+  for (const auto& [name, r] : named) {
+    if (by_name.empty() || by_name.back().lower_name != name) {
+      by_name.push_back(NamedRules{std::string(name), {}});
+    }
+    if (by_name.back().rules.empty() || by_name.back().rules.back() != r) {
+      by_name.back().rules.push_back(r);
+    }
+  }
+  // Passive rules grouped by filter, so that Apply() evaluates each filter once.
+  auto filter_less = [&](uint32_t a, uint32_t b) {
+    return FilterLess(*rules[a].plan.rule, *rules[b].plan.rule);
+  };
+  std::sort(passive.begin(), passive.end(), filter_less);
+  for (size_t i = 0; i < passive.size(); ++i) {
+    if (i == 0 || filter_less(passive[i - 1], passive[i])) {
+      passive_groups.push_back(PassiveGroup{rules[passive[i]].plan.rule, 0});
+    }
+    ++passive_groups.back().size;
+  }
 }
 
 const std::vector<uint32_t>* ChainIndex::RulesNeeding(const Target& target) const {
@@ -124,7 +192,92 @@ const std::vector<uint32_t>* ChainIndex::RulesNeedingName(std::string_view name)
   return nullptr;
 }
 
-CandidateSet::CandidateSet(const ChainIndex& index, const SipMessage& message, bool all) {
+void LineIndex::Build(const SipMessage& message) {
+  static_assert(static_cast<size_t>(HeaderId::kCount) <= 64, "present_ is one word");
+  built_ = true;
+  const size_t count = message.header_count();
+  usable_ = count <= kMaxLines;
+  uint64_t present = 0;
+  if (usable_) {
+    for (size_t i = 0; i < count; ++i) {
+      const size_t id = static_cast<size_t>(message.header_id(i));
+      const uint64_t bit = uint64_t{1} << id;
+      if ((present & bit) == 0) {
+        present |= bit;
+        first_[id] = static_cast<uint16_t>(i);
+      }
+      last_[id] = static_cast<uint16_t>(i);
+    }
+  }
+  present_ = present;
+}
+
+size_t LineIndex::Scan(const SipMessage& message, const Target& target, size_t from) {
+  if (!built_) Build(message);
+  const HeaderId id = target.header;
+  if (!usable_) {
+    return id == HeaderId::kOther ? message.FindHeader(target.header_lower, from)
+                                  : message.FindHeader(id, from);
+  }
+  const size_t k = static_cast<size_t>(id);
+  if ((present_ & (uint64_t{1} << k)) == 0 || from > last_[k]) return SipMessage::npos;
+  for (size_t i = std::max<size_t>(from, first_[k]); i <= last_[k]; ++i) {
+    if (message.header_id(i) != id) continue;
+    if (id != HeaderId::kOther || EqualsFolded(message.header_name(i), target.header_lower)) {
+      return i;
+    }
+  }
+  return SipMessage::npos;
+}
+
+void LineIndex::Removed(const SipMessage& message, size_t line, HeaderId id) {
+  if (!usable()) {
+    built_ = false;
+    return;
+  }
+  const size_t k = static_cast<size_t>(id);
+  const uint64_t bit = uint64_t{1} << k;
+  const uint16_t first_k = first_[k];
+  const uint16_t last_k = last_[k];
+  // The lines after it moved up by one: every entry, present or not, 8 at a time.
+#if defined(__SSE2__)
+  const __m128i at = _mm_set1_epi16(static_cast<int16_t>(line));
+  for (uint16_t* entries : {first_.data(), last_.data()}) {
+    for (size_t j = 0; j < kSlots; j += 8) {
+      __m128i* p = reinterpret_cast<__m128i*>(entries + j);
+      const __m128i v = _mm_loadu_si128(p);
+      // -1 in the lanes after the line: added, it moves them up.
+      _mm_storeu_si128(p, _mm_add_epi16(v, _mm_cmpgt_epi16(v, at)));
+    }
+  }
+#else
+  for (size_t j = 0; j < kSlots; ++j) {
+    first_[j] = static_cast<uint16_t>(first_[j] - (first_[j] > line ? 1 : 0));
+    last_[j] = static_cast<uint16_t>(last_[j] - (last_[j] > line ? 1 : 0));
+  }
+#endif
+  first_[k] = first_k;
+  last_[k] = last_k;
+  if (first_[k] == line && last_[k] == line) {
+    present_ &= ~bit;
+  } else if (last_[k] == line) {
+    // It was the last: the one before it is.
+    size_t i = line - 1;
+    while (message.header_id(i) != id) --i;
+    last_[k] = static_cast<uint16_t>(i);
+  } else {
+    --last_[k];
+    if (first_[k] == line) {
+      // The next line of the header is now at `line` or after.
+      size_t i = line;
+      while (message.header_id(i) != id) ++i;
+      first_[k] = static_cast<uint16_t>(i);
+    }
+  }
+}
+
+CandidateSet::CandidateSet(const ChainIndex& index, const SipMessage& message,
+                           const LineIndex& lines, bool all) {
   word_count_ = WordsFor(index.rules.size());
   if (word_count_ <= kInlineWords) {
     words_ = inline_words_;
@@ -141,16 +294,28 @@ CandidateSet::CandidateSet(const ChainIndex& index, const SipMessage& message, b
   if (word_count_ > 0) {
     std::memcpy(words_, index.always.data(), word_count_ * sizeof(uint64_t));
   }
-  // One pass over the header lines: known headers as a bit each, other names looked up.
+  // Known headers as a bit each, from the line index; other names looked up.
   uint64_t present = 0;
   const bool any_named = !index.by_name.empty();
-  for (size_t i = 0; i < message.header_count(); ++i) {
-    const HeaderId id = message.header_id(i);
-    if (id != HeaderId::kOther) {
-      present |= uint64_t{1} << static_cast<size_t>(id);
-    } else if (any_named) {
-      if (const std::vector<uint32_t>* list = index.RulesNeedingName(message.header_name(i))) {
-        Add(*list);
+  auto add_named = [&](size_t i) {
+    if (const std::vector<uint32_t>* list = index.RulesNeedingName(message.header_name(i))) {
+      Add(*list);
+    }
+  };
+  if (lines.usable()) {
+    present = lines.present();
+    if (any_named && (present & 1) != 0) {
+      for (size_t i = lines.first_other(); i <= lines.last_other(); ++i) {
+        if (message.header_id(i) == HeaderId::kOther) add_named(i);
+      }
+    }
+  } else {
+    for (size_t i = 0; i < message.header_count(); ++i) {
+      const HeaderId id = message.header_id(i);
+      if (id != HeaderId::kOther) {
+        present |= uint64_t{1} << static_cast<size_t>(id);
+      } else if (any_named) {
+        add_named(i);
       }
     }
   }
@@ -171,17 +336,6 @@ void CandidateSet::AddAfter(const std::vector<uint32_t>& rules, size_t after) {
   auto it = std::upper_bound(rules.begin(), rules.end(), after,
                              [](size_t a, uint32_t r) { return a < r; });
   for (; it != rules.end(); ++it) words_[*it / 64] |= uint64_t{1} << (*it % 64);
-}
-
-size_t CandidateSet::Next(size_t from) const {
-  size_t w = from / 64;
-  if (w >= word_count_) return npos;
-  uint64_t bits = words_[w] & (~uint64_t{0} << (from % 64));
-  while (true) {
-    if (bits != 0) return w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
-    if (++w >= word_count_) return npos;
-    bits = words_[w];
-  }
 }
 
 }  // namespace smc::internal

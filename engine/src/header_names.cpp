@@ -203,7 +203,9 @@ bool MatchesCanonical(std::string_view name, HeaderId id) {
   return false;
 }
 
-constexpr bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+constexpr bool IsSpace(char c) {
+  return c <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
 
 std::string_view TrimName(std::string_view name) {
   while (!name.empty() && IsSpace(name.front())) name.remove_prefix(1);
@@ -229,7 +231,13 @@ HeaderId LookupExact(std::string_view name) {
 
 }  // namespace
 
-HeaderId LookupHeader(std::string_view name) { return LookupExact(TrimName(name)); }
+HeaderId LookupHeader(std::string_view name) {
+  // Names in messages and profiles are nearly always written without anything to trim.
+  if (!name.empty() && !IsSpace(name.front()) && !IsSpace(name.back()) && name.back() != ':') {
+    return LookupExact(name);
+  }
+  return LookupExact(TrimName(name));
+}
 
 std::string_view CanonicalHeaderName(HeaderId id) {
   const size_t i = static_cast<size_t>(id);

@@ -97,10 +97,11 @@ class LazyEdit {
 
 // The replacement for one candidate match vec[0] (groups in vec[1..nsub)) of `line`:
 // appended through `edit` unless the guard or Numeric leaves the match as it is.
-void ReplaceCandidate(const ReplaceDef& def, std::string_view line, const StringPiece* vec,
+void ReplaceCandidate(const DefPlan& plan, std::string_view line, const StringPiece* vec,
                       int nsub, LazyEdit* edit) {
+  const ReplaceDef& def = *plan.def;
   const std::string_view match = View(vec[0]);
-  if (def.guard && !Compare(*def.guard, match)) return;
+  if (plan.guard.cmp != nullptr && !Compare(plan.guard, match)) return;
   const size_t begin = static_cast<size_t>(match.data() - line.data());
   const size_t end = begin + match.size();
   if (def.numeric) {
@@ -120,18 +121,17 @@ void ReplaceCandidate(const ReplaceDef& def, std::string_view line, const String
 }
 
 LineEdit FindSub(const DefPlan& plan, std::string_view line, std::string* out) {
-  const ReplaceDef& def = *plan.def;
   if (!plan.regex1) return LineEdit::kKeep;
   LazyEdit edit(line, out);
   const int nsub = plan.submatches;
   if (!plan.regex2) {
     ForEachMatch(plan.regex1, line, nsub, [&](const StringPiece* vec) {
-      ReplaceCandidate(def, line, vec, nsub, &edit);
+      ReplaceCandidate(plan, line, vec, nsub, &edit);
     });
   } else {
     ForEachMatch(plan.regex1, line, 1, [&](const StringPiece* outer) {
       ForEachMatch(plan.regex2, View(outer[0]), nsub, [&](const StringPiece* vec) {
-        ReplaceCandidate(def, line, vec, nsub, &edit);
+        ReplaceCandidate(plan, line, vec, nsub, &edit);
       });
     });
   }
@@ -150,7 +150,7 @@ LineEdit ReplaceWhole(const DefPlan& plan, std::string_view line, std::string* o
     for (int i = 1; i < nsub; ++i) vec[i] = StringPiece();
   }
   const std::string_view candidate = View(vec[0]);
-  if (def.guard && !Compare(*def.guard, candidate)) return LineEdit::kKeep;
+  if (plan.guard.cmp != nullptr && !Compare(plan.guard, candidate)) return LineEdit::kKeep;
   out->clear();
   if (def.numeric) {
     const std::optional<int64_t> n = ParseInteger(candidate);
@@ -175,7 +175,7 @@ LineEdit Delete(const DefPlan& plan, std::string_view line) {
     if (!ExtractMatch(plan.regex1, plan.regex2, line, vec, nsub)) return LineEdit::kKeep;
     candidate = View(vec[0]);
   }
-  if (def.guard && !Compare(*def.guard, candidate)) return LineEdit::kKeep;
+  if (plan.guard.cmp != nullptr && !Compare(plan.guard, candidate)) return LineEdit::kKeep;
   return LineEdit::kDelete;
 }
 
@@ -187,30 +187,6 @@ bool ExtractMatch(const RegexFinder& regex1, const RegexFinder& regex2, std::str
   StringPiece outer;
   if (!regex1.Match(value, 0, &outer, 1)) return false;
   return regex2.Match(View(outer), 0, vec, nsub);
-}
-
-std::optional<int64_t> ParseInteger(std::string_view text) {
-  bool negative = false;
-  if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
-    negative = text[0] == '-';
-    text.remove_prefix(1);
-  }
-  if (text.empty()) return std::nullopt;
-  uint64_t magnitude = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (magnitude > (std::numeric_limits<uint64_t>::max() - digit) / 10) return std::nullopt;
-    magnitude = magnitude * 10 + digit;
-  }
-  const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (negative) {
-    if (magnitude > limit + 1) return std::nullopt;
-    return magnitude == limit + 1 ? std::numeric_limits<int64_t>::min()
-                                  : -static_cast<int64_t>(magnitude);
-  }
-  if (magnitude > limit) return std::nullopt;
-  return static_cast<int64_t>(magnitude);
 }
 
 int64_t ApplyNumeric(const NumericOp& op, int64_t n) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "compiled_profile.h"
+#include "decimal.h"  // ParseInteger, which Numeric applies to matches
 #include "regex_finder.h"
 
 namespace smc::internal {
@@ -24,10 +25,6 @@ constexpr int kMaxSubmatches = 10;
 // kMaxSubmatches). `value` must not have a null data pointer.
 bool ExtractMatch(const RegexFinder& regex1, const RegexFinder& regex2, std::string_view value,
                   re2::StringPiece* vec, int nsub);
-
-// A decimal integer with an optional sign, the whole of `text`; nullopt otherwise (also on
-// overflow).
-std::optional<int64_t> ParseInteger(std::string_view text);
 
 // clamp((n * multiply) / divide + add, min, max), saturating at the int64 range.
 int64_t ApplyNumeric(const NumericOp& op, int64_t n);

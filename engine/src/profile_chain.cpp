@@ -24,25 +24,38 @@ ApplyResult ProfileChain::Apply(SipMessage& message, const ApplyOptions& options
   const bool trace = options.trace || options.explain;
 
   internal::ExecState state;
-  internal::CandidateSet candidates(*index_, message, /*all=*/trace);
-  for (size_t r = candidates.Next(0); r != internal::CandidateSet::npos;
-       r = candidates.Next(r + 1)) {
+  state.lines.Build(message);
+  // --explain says why each rule did not apply, so it runs every rule whose filter matches.
+  // Tracing alone runs only the candidates, and reports the others as the rules they are:
+  // not applied (a header they need is absent), or for a passive rule applied without
+  // changing anything.
+  internal::CandidateSet candidates(*index_, message, state.lines, /*all=*/options.explain);
+  const size_t rule_count = index_->rules.size();
+  uint32_t passive_ran = 0;  // passive rules run whose filter matched (counted in the loop)
+  for (size_t r = trace ? 0 : candidates.Next(0); r < rule_count;
+       r = trace ? r + 1 : candidates.Next(r + 1)) {
     const internal::ChainIndex::Entry& entry = index_->rules[r];
     const internal::RulePlan& plan = entry.plan;
-    const internal::Rule& rule = *plan.rule;
-    if (!internal::RuleFilterMatches(rule, message)) continue;
+    if (!plan.any_message && !internal::RuleFilterMatches(*plan.rule, message, &state)) continue;
 
     RuleEvent* event = nullptr;
     if (trace) {
       event = &result.events.emplace_back();
       event->profile = entry.profile;
       event->rule_index = entry.rule_index;
+      if (!candidates.Contains(r)) {
+        if (entry.passive) {
+          ++result.rules_applied;
+          event->applied = true;
+        }
+        continue;
+      }
     }
     state.notes = options.explain ? &event->notes : nullptr;
 
     bool holds = true;
     for (const internal::ConditionPlan& condition : plan.conditions) {
-      if (!internal::ConditionHolds(condition, message, state.notes)) {
+      if (!internal::ConditionHolds(condition, message, &state)) {
         holds = false;
         break;
       }
@@ -50,6 +63,7 @@ ApplyResult ProfileChain::Apply(SipMessage& message, const ApplyOptions& options
     if (!holds) continue;
 
     ++result.rules_applied;
+    if (entry.passive) ++passive_ran;
     bool changed = false;
     for (const internal::DefPlan& def : plan.defs) {
       const internal::DefOutcome outcome = internal::RunReplaceDef(def, message, &state);
@@ -66,6 +80,16 @@ ApplyResult ProfileChain::Apply(SipMessage& message, const ApplyOptions& options
       event->applied = true;
       event->changed = changed;
     }
+  }
+  if (!trace) {
+    // The passive rules not run: they apply to every message their filter matches.
+    uint32_t passive_applied = 0;
+    for (const internal::ChainIndex::PassiveGroup& group : index_->passive_groups) {
+      if (internal::RuleFilterMatches(*group.filter, message, &state)) {
+        passive_applied += group.size;
+      }
+    }
+    result.rules_applied += passive_applied - passive_ran;
   }
   result.edits_refused = state.edits_refused;
   return result;

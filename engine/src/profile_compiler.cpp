@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <initializer_list>
@@ -20,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiled_profile.h"
+#include "decimal.h"
 #include "located_json.h"
 #include "smc/header_names.h"
 #include "smc/profile.h"
@@ -113,17 +113,6 @@ bool IsToken(std::string_view s) {
     }
   }
   return true;
-}
-
-// The same integers as Compare() (compare.cpp): optional sign, digits, within int64.
-std::optional<int64_t> ParseInteger(std::string_view text) {
-  const size_t sign = !text.empty() && (text.front() == '+' || text.front() == '-') ? 1 : 0;
-  if (text.size() <= sign || !IsDigit(text[sign])) return std::nullopt;
-  if (text.front() == '+') text.remove_prefix(1);  // from_chars takes only '-'
-  int64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return n;
 }
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }

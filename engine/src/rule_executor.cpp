@@ -1,5 +1,6 @@
 #include "rule_executor.h"
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 
@@ -48,9 +49,24 @@ std::string_view TargetName(const Target& target) {
 }
 
 // The next header line of the target at or after `from`.
-size_t FindLine(const SipMessage& message, const Target& target, size_t from) {
-  if (target.header == HeaderId::kOther) return message.FindHeader(target.header_lower, from);
-  return message.FindHeader(target.header, from);
+size_t FindLine(const SipMessage& message, const Target& target, size_t from, ExecState* state) {
+  return state->lines.Find(message, target, from);
+}
+
+std::string_view TransactionMethod(const SipMessage& message, ExecState* state) {
+  if (state->method_known && state->method_cached) {
+    return std::string_view(state->method_text.data(), state->method_length);
+  }
+  const std::string_view method = message.transaction_method();
+  if (!state->method_known) {
+    state->method_known = true;
+    state->method_cached = method.size() <= state->method_text.size();
+    if (state->method_cached) {
+      std::copy(method.begin(), method.end(), state->method_text.begin());
+      state->method_length = static_cast<uint8_t>(method.size());
+    }
+  }
+  return method;
 }
 
 // The lines of a body, split at LF with a CR before it dropped; a line end after the last
@@ -81,18 +97,30 @@ class BodyLines {
   size_t pos_ = 0;
 };
 
-// Calls f(name, value) for each line of the target until it returns true.
+// One line of a target. Its name is looked up only when asked for: only notes show it.
+struct TargetLine {
+  const SipMessage* message;  // null: the name is `fixed_name`
+  size_t index;
+  std::string_view fixed_name;
+  std::string_view value;
+
+  std::string_view name() const {
+    return message != nullptr ? message->header_name(index) : fixed_name;
+  }
+};
+
+// Calls f(const TargetLine&) for each line of the target until it returns true.
 template <typename F>
-void ForEachLine(const SipMessage& message, const Target& target, F f) {
+void ForEachLine(const SipMessage& message, const Target& target, ExecState* state, F f) {
   switch (target.scope) {
     case Scope::kHeader:
-      for (size_t i = FindLine(message, target, 0); i != SipMessage::npos;
-           i = FindLine(message, target, i + 1)) {
-        if (f(message.header_name(i), message.header_value(i))) return;
+      for (size_t i = FindLine(message, target, 0, state); i != SipMessage::npos;
+           i = FindLine(message, target, i + 1, state)) {
+        if (f(TargetLine{&message, i, {}, message.header_value(i)})) return;
       }
       return;
     case Scope::kRequestUri:
-      if (message.is_request()) f(kRequestUriName, message.request_uri());
+      if (message.is_request()) f(TargetLine{nullptr, 0, kRequestUriName, message.request_uri()});
       return;
     case Scope::kBody: {
       BodyLines lines(message.body());
@@ -100,7 +128,7 @@ void ForEachLine(const SipMessage& message, const Target& target, F f) {
       size_t begin = 0;
       size_t next = 0;
       while (lines.Next(&line, &begin, &next)) {
-        if (f(kBodyName, line)) return;
+        if (f(TargetLine{nullptr, 0, kBodyName, line})) return;
       }
       return;
     }
@@ -150,15 +178,17 @@ DefOutcome EditHeaderLines(const DefPlan& plan, SipMessage& message, ExecState* 
   const ReplaceDef& def = *plan.def;
   DefOutcome outcome;
   std::vector<std::string>* notes = state->notes;
-  size_t i = FindLine(message, def.target, 0);
+  size_t i = FindLine(message, def.target, 0, state);
   while (i != SipMessage::npos) {
     const std::string_view value = message.header_value(i);
     const LineEdit edit = RewriteLine(plan, value, &state->value);
     if (edit == LineEdit::kDelete) {
       if (notes) notes->push_back(LineNote("deleted", message.header_name(i), value));
+      const HeaderId removed = message.header_id(i);
       message.RemoveHeader(i);
+      state->lines.Removed(message, i, removed);
       outcome.changed = true;
-      i = FindLine(message, def.target, i);
+      i = FindLine(message, def.target, i, state);
       continue;
     }
     if (edit == LineEdit::kReplace) {
@@ -176,7 +206,7 @@ DefOutcome EditHeaderLines(const DefPlan& plan, SipMessage& message, ExecState* 
         if (notes) notes->push_back("refused " + note + ": not a valid header value");
       }
     }
-    i = FindLine(message, def.target, i + 1);
+    i = FindLine(message, def.target, i + 1, state);
   }
   return outcome;
 }
@@ -260,12 +290,14 @@ DefOutcome AddLine(const ReplaceDef& def, SipMessage& message, ExecState* state)
   if (target.scope != Scope::kHeader) return outcome;  // a Request-URI is never added
 
   size_t pos = 0;
-  const size_t first = FindLine(message, target, 0);
+  const size_t first = FindLine(message, target, 0, state);
   if (def.position == Position::kFirst) {
     pos = first != SipMessage::npos ? first : 0;
   } else {
     size_t last = first;
-    for (size_t i = first; i != SipMessage::npos; i = FindLine(message, target, i + 1)) last = i;
+    for (size_t i = first; i != SipMessage::npos; i = FindLine(message, target, i + 1, state)) {
+      last = i;
+    }
     pos = last != SipMessage::npos ? last + 1 : message.header_count();
   }
   const std::string_view name = TargetName(target);
@@ -277,6 +309,7 @@ DefOutcome AddLine(const ReplaceDef& def, SipMessage& message, ExecState* state)
     }
     return outcome;
   }
+  state->lines.Invalidate();
   outcome.changed = true;
   outcome.added_header = true;
   if (state->notes) state->notes->push_back(LineNote("added", name, def.output));
@@ -285,11 +318,11 @@ DefOutcome AddLine(const ReplaceDef& def, SipMessage& message, ExecState* state)
 
 }  // namespace
 
-bool RuleFilterMatches(const Rule& rule, const SipMessage& message) {
+bool RuleFilterMatches(const Rule& rule, const SipMessage& message, ExecState* state) {
   if (rule.msg_type == MsgType::kRequest && !message.is_request()) return false;
   if (rule.msg_type == MsgType::kResponse && message.is_request()) return false;
   if (!rule.methods.empty()) {
-    const std::string_view method = message.transaction_method();
+    const std::string_view method = TransactionMethod(message, state);
     bool any = false;
     for (const std::string& m : rule.methods) {
       if (EqualsIgnoreCase(m, method)) {
@@ -313,8 +346,36 @@ bool RuleFilterMatches(const Rule& rule, const SipMessage& message) {
   return true;
 }
 
-bool ConditionHolds(const ConditionPlan& plan, const SipMessage& message,
-                    std::vector<std::string>* notes) {
+// One loop over the target's lines.
+bool HeaderConditionHolds(const ConditionPlan& plan, const SipMessage& message,
+                          ExecState* state) {
+  const Target& target = *plan.target;
+  const Op op = plan.cmp.op;
+  const bool presence = plan.presence;
+  bool any_line = false;
+  for (size_t i = FindLine(message, target, 0, state); i != SipMessage::npos;
+       i = FindLine(message, target, i + 1, state)) {
+    any_line = true;
+    const std::string_view value = NonNull(message.header_value(i));
+    if (!plan.regex1) {
+      if (presence) return op == Op::kExists;
+      if (Compare(plan.cmp, value)) return true;
+      continue;
+    }
+    StringPiece vec[1];
+    const bool matched = ExtractMatch(plan.regex1, plan.regex2, value, vec, presence ? 0 : 1);
+    if (presence) {
+      if (matched) return op == Op::kExists;
+    } else if (Compare(plan.cmp, matched ? View(vec[0]) : std::string_view())) {
+      return true;
+    }
+  }
+  if (presence) return op == Op::kNotExists;
+  return !any_line && Compare(plan.cmp, std::string_view());
+}
+
+bool AnyConditionHolds(const ConditionPlan& plan, const SipMessage& message, ExecState* state) {
+  std::vector<std::string>* const notes = state->notes;
   const Condition& condition = *plan.condition;
   const Op op = condition.cmp.op;
   const bool presence = op == Op::kExists || op == Op::kNotExists;
@@ -324,8 +385,8 @@ bool ConditionHolds(const ConditionPlan& plan, const SipMessage& message,
   bool any_line = false;
   bool found = false;  // a line that is present (presence) or satisfies the comparison
   std::string seen;    // notes only: the line(s) that decided
-  ForEachLine(message, condition.target, [&](std::string_view name, std::string_view value) {
-    value = NonNull(value);
+  ForEachLine(message, condition.target, state, [&](const TargetLine& line) {
+    const std::string_view value = NonNull(line.value);
     any_line = true;
     bool matched = true;
     std::string_view extracted = value;
@@ -334,11 +395,11 @@ bool ConditionHolds(const ConditionPlan& plan, const SipMessage& message,
       matched = ExtractMatch(plan.regex1, plan.regex2, value, vec, nsub);
       extracted = matched && nsub > 0 ? View(vec[0]) : std::string_view();
     }
-    const bool ok = presence ? matched : Compare(condition.cmp, extracted);
+    const bool ok = presence ? matched : Compare(plan.cmp, extracted);
     if (notes != nullptr) {
       if (ok) seen.clear();
       if (!seen.empty()) seen.append(", ");
-      DescribeLine(&seen, name, value, has_regex, matched, extracted);
+      DescribeLine(&seen, line.name(), value, has_regex, matched, extracted);
     }
     found = ok;
     return ok;
@@ -347,7 +408,7 @@ bool ConditionHolds(const ConditionPlan& plan, const SipMessage& message,
   if (presence) {
     holds = found == (op == Op::kExists);
   } else {
-    holds = any_line ? found : Compare(condition.cmp, std::string_view());
+    holds = any_line ? found : Compare(plan.cmp, std::string_view());
   }
   if (notes != nullptr) {
     std::string note = "condition " + condition.pointer + (holds ? " held: " : " did not hold: ");

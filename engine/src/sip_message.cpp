@@ -9,6 +9,10 @@
 #include <limits>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace smc {
 namespace {
 
@@ -17,6 +21,10 @@ constexpr size_t kMaxSpanBytes = std::numeric_limits<uint32_t>::max();
 
 // Most SIP messages have fewer lines than this; reserving once avoids regrowth.
 constexpr size_t kTypicalHeaderCount = 32;
+
+// Bytes reserved after a parsed message for the text edits write (see Store()): a few
+// rewritten header values fit without another allocation.
+constexpr size_t kEditRoom = 256;
 
 constexpr std::string_view kCrlf = "\r\n";
 
@@ -49,11 +57,32 @@ std::string_view TrimWsp(std::string_view s) {
   return s;
 }
 
+// One pass for the three bytes, 16 at a time: a value is short, and three memchr calls on
+// it cost more than the search.
 bool HasLineBreakOrNul(std::string_view s) {
-  if (s.empty()) return false;  // a default string_view has no data to search
-  return std::memchr(s.data(), '\r', s.size()) != nullptr ||
-         std::memchr(s.data(), '\n', s.size()) != nullptr ||
-         std::memchr(s.data(), '\0', s.size()) != nullptr;
+  const char* const p = s.data();
+  const size_t n = s.size();
+#if defined(__SSE2__)
+  if (n >= 16) {
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    const __m128i nul = _mm_setzero_si128();
+    auto any_at = [&](size_t i) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)),
+                                       _mm_cmpeq_epi8(x, nul));
+      return _mm_movemask_epi8(hit) != 0;
+    };
+    for (size_t i = 0; i + 16 < n; i += 16) {
+      if (any_at(i)) return true;
+    }
+    return any_at(n - 16);  // the last 16 bytes, overlapping the blocks before
+  }
+#endif
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] == '\r' || p[i] == '\n' || p[i] == '\0') return true;
+  }
+  return false;
 }
 
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
@@ -199,62 +228,100 @@ std::optional<uint64_t> ParseContentLength(std::string_view value, std::string* 
   return n;
 }
 
-// Appends text whose lines may end in CRLF or a bare LF, with every line end made CRLF.
-void AppendWithCrlf(std::string_view text, std::string* out) {
+// The offset of the first CR or LF in data[from, n), or n. One scan for both: two memchr
+// calls per line cost more in call overhead than the scan itself on typical header lines.
+size_t FindCrOrLf(const char* data, size_t from, size_t n) {
+  size_t i = from;
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  for (; n - i >= 16; i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    const int mask =
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < n; ++i) {
+    if (data[i] == '\r' || data[i] == '\n') return i;
+  }
+  return n;
+}
+
+// Appends the value of a folded line, whose text from its first value byte is `rest`: its
+// pieces, trimmed, joined with one space (RFC 3261 7.3.1).
+void AppendJoinedValue(std::string_view rest, std::string* joined) {
+  bool first = true;
   while (true) {
-    const size_t lf = text.find('\n');
-    if (lf == std::string_view::npos) {
-      out->append(text);
-      return;
+    const size_t lf = rest.find('\n');
+    std::string_view piece = rest.substr(0, lf);
+    if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+    piece = TrimWsp(piece);
+    if (!piece.empty()) {
+      if (!first) joined->push_back(' ');
+      joined->append(piece);
+      first = false;
     }
-    std::string_view line = text.substr(0, lf);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out->append(line);
-    out->append(kCrlf);
-    text.remove_prefix(lf + 1);
+    if (lf == std::string_view::npos) return;
+    rest.remove_prefix(lf + 1);
   }
 }
 
 }  // namespace
 
 std::optional<SipMessage> SipMessage::Parse(std::string_view bytes, std::string* error) {
-  auto fail = [error](std::string reason) -> std::optional<SipMessage> {
+  // Parsed in place: the message is never moved into the optional.
+  std::optional<SipMessage> result(std::in_place);
+  std::string reason = result->ParseInto(bytes);
+  if (!reason.empty()) {
     if (error != nullptr) *error = std::move(reason);
-    return std::nullopt;
-  };
+    result.reset();
+  }
+  return result;
+}
+
+std::string SipMessage::ParseInto(std::string_view bytes) {
+  static_assert(sizeof(HeaderLine) == 32, "see HeaderLine");
+  auto fail = [](std::string reason) { return reason; };
   if (bytes.size() > kMaxSpanBytes) return fail("message too large");
 
   const char* const data = bytes.data();
   const size_t n = bytes.size();
-  SipMessage msg;
+  SipMessage& msg = *this;
 
   // RFC 3261 7.5: CRLFs before the start line (keep-alives, stream framing) are ignored.
   size_t pos = 0;
   while (pos < n && (data[pos] == '\r' || data[pos] == '\n')) ++pos;
   if (pos == n) return fail("empty message");
 
-  // Finds the line starting at pos: sets its content end (before CR LF or LF) and the
-  // position after its line end. False when no LF ends it.
-  auto next_line = [&](size_t from, size_t* content_end, size_t* after) {
-    const void* lf = std::memchr(data + from, '\n', n - from);
-    if (lf == nullptr) return false;
-    const size_t end = static_cast<size_t>(static_cast<const char*>(lf) - data);
-    *after = end + 1;
-    if (end > from && data[end - 1] == '\r') {
-      *content_end = end - 1;
-    } else {
-      *content_end = end;
-      msg.crlf_only_ = false;
+  // Finds the line starting at `from`: sets its content end (before CR LF or LF), the
+  // position after its line end, and whether a CR other than that of its CRLF is in it.
+  // False when no LF ends it.
+  auto next_line = [&](size_t from, size_t* content_end, size_t* after, bool* bare_cr) {
+    *bare_cr = false;
+    for (size_t i = FindCrOrLf(data, from, n); i != n; i = FindCrOrLf(data, i + 1, n)) {
+      if (data[i] == '\n') {
+        *content_end = i;
+        *after = i + 1;
+        msg.crlf_only_ = false;
+        return true;
+      }
+      if (i + 1 < n && data[i + 1] == '\n') {
+        *content_end = i;
+        *after = i + 2;
+        return true;
+      }
+      *bare_cr = true;
     }
-    return true;
+    return false;
   };
   // Bare CR and NUL are refused so that no value can ever smuggle a line break out. A NUL
   // is looked for once (a body may hold them); a CR line by line.
   const void* nul = std::memchr(data + pos, '\0', n - pos);
   const size_t first_nul =
       nul != nullptr ? static_cast<size_t>(static_cast<const char*>(nul) - data) : n;
-  auto bad_bytes = [&](std::string_view line) -> const char* {
-    if (std::memchr(line.data(), '\r', line.size()) != nullptr) return "bare CR";
+  auto bad_bytes = [&](std::string_view line, bool bare_cr) -> const char* {
+    if (bare_cr) return "bare CR";
     if (first_nul < static_cast<size_t>(line.data() - data) + line.size()) return "NUL byte";
     return nullptr;
   };
@@ -265,12 +332,13 @@ std::optional<SipMessage> SipMessage::Parse(std::string_view bytes, std::string*
   // --- start line ---
   size_t content_end = 0;
   size_t after = 0;
-  if (!next_line(pos, &content_end, &after)) {
+  bool bare_cr = false;
+  if (!next_line(pos, &content_end, &after, &bare_cr)) {
     return fail("start line " + Excerpt(bytes.substr(pos)) + " has no line end");
   }
   {
     const std::string_view line(data + pos, content_end - pos);
-    if (const char* what = bad_bytes(line)) {
+    if (const char* what = bad_bytes(line, bare_cr)) {
       return fail(std::string(what) + " in start line " + Excerpt(line));
     }
     StartLine sl;
@@ -290,14 +358,14 @@ std::optional<SipMessage> SipMessage::Parse(std::string_view bytes, std::string*
   bool any_folded = false;
   bool blank_line_found = false;
   while (pos < n) {
-    if (!next_line(pos, &content_end, &after)) break;
+    if (!next_line(pos, &content_end, &after, &bare_cr)) break;
     const std::string_view line(data + pos, content_end - pos);
     if (line.empty()) {
       blank_line_found = true;
       pos = after;
       break;
     }
-    if (const char* what = bad_bytes(line)) {
+    if (const char* what = bad_bytes(line, bare_cr)) {
       return fail(std::string(what) + " in header line " + Excerpt(line));
     }
     if (IsWsp(line.front())) {
@@ -305,15 +373,18 @@ std::optional<SipMessage> SipMessage::Parse(std::string_view bytes, std::string*
         return fail("continuation line " + Excerpt(line) + " before the first header");
       }
       HeaderLine& h = msg.headers_.back();
-      h.raw.length = static_cast<uint32_t>(content_end - h.raw.offset);
+      h.raw_length = static_cast<uint32_t>(content_end - h.offset);
       h.folded = true;
       any_folded = true;
     } else {
-      // name *WSP ":" in one pass; the slow path only says what is wrong.
+      // name *WSP ":" in one pass; the slow path only says what is wrong. The line end
+      // (CR or LF, neither a token character nor white space) stops both scans: no bound
+      // to check.
+      const char* const text = line.data();
       size_t colon = 0;
-      while (colon < line.size() && IsTokenChar(line[colon])) ++colon;
+      while (IsTokenChar(text[colon])) ++colon;
       const std::string_view name = line.substr(0, colon);
-      while (colon < line.size() && IsWsp(line[colon])) ++colon;
+      while (IsWsp(text[colon])) ++colon;
       if (name.empty() || colon == line.size() || line[colon] != ':') {
         const size_t real_colon = line.find(':');
         if (real_colon == std::string_view::npos) {
@@ -322,51 +393,42 @@ std::optional<SipMessage> SipMessage::Parse(std::string_view bytes, std::string*
         return fail("header name " + Excerpt(TrimWsp(line.substr(0, real_colon))) +
                     " is not a token in line " + Excerpt(line));
       }
-      const std::string_view value = TrimWsp(line.substr(colon + 1));
+      size_t value_begin = colon + 1;
+      while (IsWsp(text[value_begin])) ++value_begin;  // stops at the line end too
+      size_t value_end = line.size();
+      while (value_end > value_begin && IsWsp(text[value_end - 1])) --value_end;
+      const std::string_view value = line.substr(value_begin, value_end - value_begin);
       HeaderLine h;
       h.id = LookupHeader(name);
-      h.raw = span(pos, line.size());
-      h.name = span(pos, name.size());
-      h.value = span(static_cast<size_t>(value.data() - data), value.size());
+      h.offset = static_cast<uint32_t>(pos);
+      h.raw_length = static_cast<uint32_t>(line.size());
+      h.name_length = static_cast<uint32_t>(name.size());
+      h.set_value(span(static_cast<size_t>(value.data() - data), value.size()));
       msg.headers_.push_back(h);
     }
     pos = after;
   }
   if (!blank_line_found) return fail("no blank line ending the header section");
 
-  // A folded line's value is its pieces, trimmed, joined with one space (RFC 3261 7.3.1).
-  if (any_folded) {
-    std::string joined;
-    for (HeaderLine& h : msg.headers_) {
-      if (!h.folded) continue;
-      joined.clear();
-      std::string_view rest(data + h.raw.offset, h.raw.length);
-      rest.remove_prefix(h.value.offset - h.raw.offset);  // from the first value byte
-      while (true) {
-        const size_t lf = rest.find('\n');
-        std::string_view piece = rest.substr(0, lf);
-        if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
-        piece = TrimWsp(piece);
-        if (!piece.empty()) {
-          if (!joined.empty()) joined += ' ';
-          joined.append(piece);
-        }
-        if (lf == std::string_view::npos) break;
-        rest.remove_prefix(lf + 1);
-      }
-      if (!msg.Store(joined, &h.value)) return fail("message too large");
-    }
-  }
-
   // --- body ---
+  // A folded line's value (RFC 3261 7.3.1) is joined text: written once the bytes are
+  // stored, except for a Content-Length, needed before.
+  auto joined_value = [&](const HeaderLine& h, std::string* joined) {
+    joined->clear();
+    AppendJoinedValue(std::string_view(data + h.value_offset,
+                                       h.offset + h.raw_length - h.value_offset),
+                      joined);
+    return std::string_view(*joined);
+  };
   const size_t available = n - pos;
   std::optional<uint64_t> content_length;
-  std::string_view content_length_text;
+  std::string content_length_text;
+  std::string joined;
   for (const HeaderLine& h : msg.headers_) {
     if (h.id != HeaderId::kContentLength) continue;
-    const std::string_view text = h.value.in_arena
-                                      ? msg.View(h.value)
-                                      : std::string_view(data + h.value.offset, h.value.length);
+    const std::string_view text = h.folded
+                                      ? joined_value(h, &joined)
+                                      : std::string_view(data + h.value_offset, h.value_length);
     std::string reason;
     const std::optional<uint64_t> value = ParseContentLength(text, &reason);
     if (!value) return fail(std::move(reason));
@@ -375,7 +437,7 @@ std::optional<SipMessage> SipMessage::Parse(std::string_view bytes, std::string*
                   Excerpt(text));
     }
     content_length = value;
-    content_length_text = text;
+    content_length_text.assign(text.data(), text.size());
   }
   size_t body_length = available;
   if (content_length) {
@@ -386,17 +448,32 @@ std::optional<SipMessage> SipMessage::Parse(std::string_view bytes, std::string*
     body_length = static_cast<size_t>(*content_length);
   }
   msg.body_ = span(pos, body_length);
-  msg.raw_.assign(data, pos + body_length);
-  return msg;
-}
+  // Room for the usual edits after the bytes: the first edits then allocate nothing.
+  const size_t raw_size = pos + body_length;
+  msg.buffer_.reserve(std::min(raw_size + kEditRoom, kMaxSpanBytes));
+  msg.buffer_.assign(data, raw_size);
+  msg.raw_size_ = static_cast<uint32_t>(raw_size);
 
-std::string_view SipMessage::View(Span s) const {
-  const std::string& buffer = s.in_arena ? arena_ : raw_;
-  if (s.offset > buffer.size() || s.length > buffer.size() - s.offset) return {};
-  return std::string_view(buffer.data() + s.offset, s.length);
+  if (any_folded) {
+    for (HeaderLine& h : msg.headers_) {
+      if (!h.folded) continue;
+      Span stored;
+      if (!msg.Store(joined_value(h, &joined), &stored)) return fail("message too large");
+      h.set_value(stored);
+    }
+  }
+  return {};
 }
 
 bool SipMessage::Store(std::string_view text, Span* span) {
+  // In buffer_ while it has room: appending within capacity never moves what it holds, so
+  // text that lies in it (or anywhere else) is copied safely.
+  const size_t used = buffer_.size();
+  if (text.size() <= buffer_.capacity() - used && text.size() <= kMaxSpanBytes - used) {
+    buffer_.append(text.data(), text.size());
+    *span = Span{static_cast<uint32_t>(used), static_cast<uint32_t>(text.size()), false};
+    return true;
+  }
   const size_t start = arena_.size();
   if (text.size() > kMaxSpanBytes - start) return false;
   // Once capacity is reserved the append cannot reallocate, so text that lies in the arena
@@ -472,11 +549,11 @@ bool SipMessage::SetRequestUri(std::string_view uri) {
 // --- header lines ---
 
 std::string_view SipMessage::header_name(size_t i) const {
-  return i < headers_.size() ? View(headers_[i].name) : std::string_view();
+  return i < headers_.size() ? View(headers_[i].name()) : std::string_view();
 }
 
 std::string_view SipMessage::header_value(size_t i) const {
-  return i < headers_.size() ? View(headers_[i].value) : std::string_view();
+  return i < headers_.size() ? View(headers_[i].value()) : std::string_view();
 }
 
 size_t SipMessage::FindHeader(HeaderId id, size_t from) const {
@@ -494,7 +571,7 @@ size_t SipMessage::FindHeader(std::string_view name, size_t from) const {
   const std::string_view wanted = TrimHeaderName(name);
   if (wanted.empty()) return npos;
   for (size_t i = from; i < headers_.size(); ++i) {
-    if (headers_[i].id == HeaderId::kOther && EqualsIgnoreCase(View(headers_[i].name), wanted)) {
+    if (headers_[i].id == HeaderId::kOther && EqualsIgnoreCase(View(headers_[i].name()), wanted)) {
       return i;
     }
   }
@@ -505,7 +582,7 @@ bool SipMessage::SetHeaderValue(size_t i, std::string_view value) {
   if (i >= headers_.size() || HasLineBreakOrNul(value)) return false;
   Span stored;
   if (!Store(TrimWsp(value), &stored)) return false;
-  headers_[i].value = stored;
+  headers_[i].set_value(stored);
   headers_[i].modified = true;
   headers_edited_ = true;
   return true;
@@ -520,7 +597,13 @@ void SipMessage::RemoveHeader(size_t i) {
 size_t SipMessage::InsertHeader(size_t pos, std::string_view name, std::string_view value) {
   if (!IsToken(name) || HasLineBreakOrNul(value)) return npos;
   HeaderLine h;
-  if (!Store(name, &h.name) || !Store(TrimWsp(value), &h.value)) return npos;
+  Span stored_name;
+  Span stored_value;
+  if (!Store(name, &stored_name) || !Store(TrimWsp(value), &stored_value)) return npos;
+  h.offset = stored_name.offset;
+  h.name_length = stored_name.length;
+  h.name_in_arena = stored_name.in_arena;
+  h.set_value(stored_value);
   h.id = LookupHeader(name);
   h.modified = true;
   pos = std::min(pos, headers_.size());
@@ -563,7 +646,7 @@ std::string SipMessage::Serialize() const {
 void SipMessage::SerializeTo(std::string* out) const {
   if (!modified() && crlf_only_) {
     // Everything as received: one copy from the start line to the end of the body.
-    out->append(raw_, start_line_.offset, std::string::npos);
+    out->append(buffer_, start_line_.offset, raw_size_ - start_line_.offset);
     return;
   }
 
@@ -580,62 +663,88 @@ void SipMessage::SerializeTo(std::string* out) const {
     length_text = std::string_view(length_digits.data() + k, length_digits.size() - k);
   }
 
-  // Enough for the usual edit; only a message with many bare-LF folds grows again.
-  out->reserve(out->size() + raw_.size() + arena_.size() + new_body_.size() + headers_.size() * 4 +
-               64);
-
-  // Untouched lines that follow each other in raw_ are copied as one block: a rewritten
-  // message usually has one or two edited lines among twenty untouched ones. Only when
-  // every line ended in CRLF is a line's raw text followed by exactly "\r\n".
-  size_t run_begin = 0;
-  size_t run_end = 0;
-  auto flush = [&] {
-    if (run_end > run_begin) out->append(raw_, run_begin, run_end - run_begin);
-    run_begin = run_end = 0;
+  // Each piece is copied into place in `out`, sized once for the usual message (only one
+  // with many bare-LF folded lines grows it again), and trimmed to what was written.
+  const size_t start = out->size();
+  out->resize(start + buffer_.size() + arena_.size() + new_body_.size() + headers_.size() * 4 +
+              64);
+  size_t written = start;
+  auto emit = [&](std::string_view piece) {
+    if (piece.size() > out->size() - written) out->resize(2 * (written + piece.size()));
+    if (!piece.empty()) std::memcpy(out->data() + written, piece.data(), piece.size());
+    written += piece.size();
   };
-  auto copy_untouched = [&](Span raw, bool folded) {
-    if (crlf_only_) {
-      const size_t begin = raw.offset;
-      const size_t end = begin + raw.length + kCrlf.size();
-      if (run_end > run_begin && run_end == begin) {
-        run_end = end;
-      } else {
-        flush();
-        run_begin = begin;
-        run_end = end;
+  {
+    // Untouched lines that follow each other in buffer_ are one piece: a rewritten message
+    // usually has one or two edited lines among twenty untouched ones. Only when every line
+    // ended in CRLF is a line's raw text followed by exactly "\r\n".
+    size_t run_begin = 0;
+    size_t run_end = 0;
+    auto flush = [&] {
+      if (run_end > run_begin) {
+        emit(std::string_view(buffer_.data() + run_begin, run_end - run_begin));
       }
-    } else if (folded) {
-      AppendWithCrlf(View(raw), out);
-      out->append(kCrlf);
-    } else {
-      out->append(View(raw)).append(kCrlf);
-    }
-  };
+      run_begin = run_end = 0;
+    };
+    auto untouched = [&](Span raw, bool folded) {
+      if (crlf_only_) {
+        const size_t begin = raw.offset;
+        const size_t end = begin + raw.length + kCrlf.size();
+        if (run_end > run_begin && run_end == begin) {
+          run_end = end;
+        } else {
+          flush();
+          run_begin = begin;
+          run_end = end;
+        }
+        return;
+      }
+      std::string_view text = View(raw);
+      if (folded) {
+        // Continuation lines keep their text; each line end becomes CRLF.
+        for (size_t lf = text.find('\n'); lf != std::string_view::npos; lf = text.find('\n')) {
+          std::string_view piece = text.substr(0, lf);
+          if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+          emit(piece);
+          emit(kCrlf);
+          text.remove_prefix(lf + 1);
+        }
+      }
+      emit(text);
+      emit(kCrlf);
+    };
+    auto line = [&](std::string_view name, std::string_view value) {
+      flush();
+      emit(name);
+      emit(": ");
+      emit(value);
+      emit(kCrlf);
+    };
 
-  if (start_line_modified_) {
-    out->append(start_line()).append(kCrlf);
-  } else {
-    copy_untouched(start_line_, /*folded=*/false);
-  }
-  bool wrote_content_length = false;
-  for (const HeaderLine& h : headers_) {
-    if (body_modified_ && h.id == HeaderId::kContentLength) {
+    if (start_line_modified_) {
       flush();
-      out->append(View(h.name)).append(": ").append(length_text).append(kCrlf);
-      wrote_content_length = true;
-    } else if (h.modified) {
-      flush();
-      out->append(View(h.name)).append(": ").append(View(h.value)).append(kCrlf);
+      emit(start_line());
+      emit(kCrlf);
     } else {
-      copy_untouched(h.raw, h.folded);
+      untouched(start_line_, /*folded=*/false);
     }
+    bool wrote_content_length = false;
+    for (const HeaderLine& h : headers_) {
+      if (body_modified_ && h.id == HeaderId::kContentLength) {
+        line(View(h.name()), length_text);
+        wrote_content_length = true;
+      } else if (h.modified) {
+        line(View(h.name()), View(h.value()));
+      } else {
+        untouched(h.raw(), h.folded);
+      }
+    }
+    flush();
+    if (body_modified_ && !wrote_content_length) line("Content-Length", length_text);
+    emit(kCrlf);
+    emit(body());
   }
-  flush();
-  if (body_modified_ && !wrote_content_length) {
-    out->append("Content-Length: ").append(length_text).append(kCrlf);
-  }
-  out->append(kCrlf);
-  out->append(body());
+  out->resize(written);
 }
 
 }  // namespace smc

@@ -72,10 +72,10 @@ class Processes:
     def __init__(self):
         self._procs = []
 
-    def start(self, name, argv, log_path):
+    def start(self, name, argv, log_path, cwd=None):
         log = open(log_path, "wb")
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, cwd=cwd)
         log.close()
         self._procs.append((name, proc))
         return proc

@@ -66,6 +66,14 @@ struct ProxyLimits {
   // A request larger than this is not sent over UDP (RFC 3261 18.1.1 would switch to TCP):
   // NTATAG_UDP_MTU. Default 65535: trunks are UDP peers and keep getting UDP, as Kamailio does.
   uint32_t udp_mtu = 65535;
+  // Overload: a new INVITE is answered 503 with Retry-After, statelessly, while either limit
+  // is exceeded (docs/reliability.md). 0 turns a limit off.
+  // INVITEs forwarded and not yet finally answered.
+  uint32_t max_calls_in_setup = 5000;
+  // The share of one core (percent) the proxy's thread may need, running or ready to run;
+  // above it a share of new INVITEs is shed, the larger the longer it lasts.
+  uint32_t max_load_percent = 90;
+  uint32_t retry_after_s = 5;  // the 503's Retry-After
 };
 
 struct TrunkConfig {

@@ -84,29 +84,58 @@ class SipMessage {
   void SerializeTo(std::string* out) const;  // appends
 
  private:
-  // A span of raw_ (original bytes) or of arena_ (text written by edits). Offsets, not
-  // pointers, so that copies of a message stay valid.
+  // A span of buffer_ (the bytes parsed, then text written by edits while it has room) or,
+  // with in_arena, of arena_ (text written by edits after that). Offsets, not pointers, so
+  // that copies of a message stay valid.
   struct Span {
     uint32_t offset = 0;
     uint32_t length = 0;
     bool in_arena = false;
   };
+  // Spans without a Span's padding, in 32 bytes: a message's lines fit in one small
+  // allocation, and finding a line from its index, or counting lines, is a shift.
   struct HeaderLine {
     HeaderId id = HeaderId::kOther;
     bool modified = false;
-    bool folded = false;  // raw holds continuation lines, with their line ends
-    Span raw;    // the whole line as received, without its line end (folds included)
-    Span name;   // as written
-    Span value;  // trimmed; for a folded line, the joined text in the arena
+    bool folded = false;  // raw() holds continuation lines, with their line ends
+    bool name_in_arena = false;
+    bool value_in_arena = false;
+    uint32_t offset = 0;       // where the line, and so its name, starts
+    uint32_t raw_length = 0;   // the whole line as received, without its line end
+    uint32_t name_length = 0;
+    uint32_t value_offset = 0;
+    uint32_t value_length = 0;
+    uint32_t unused = 0;  // pads to 32 bytes
+
+    Span raw() const { return Span{offset, raw_length, false}; }  // a line parsed
+    Span name() const { return Span{offset, name_length, name_in_arena}; }  // as written
+    // Trimmed; for a folded line, the joined text.
+    Span value() const { return Span{value_offset, value_length, value_in_arena}; }
+    void set_value(Span s) {
+      value_offset = s.offset;
+      value_length = s.length;
+      value_in_arena = s.in_arena;
+    }
   };
 
-  std::string_view View(Span s) const;
-  // Copies text (which may itself lie in the arena) to the arena. False, with nothing
-  // stored, when the arena would outgrow what a Span can address.
+  // Parse() into this message, default-constructed: "" on success, else why not.
+  std::string ParseInto(std::string_view bytes);
+  std::string_view View(Span s) const {
+    const std::string& buffer = s.in_arena ? arena_ : buffer_;
+    if (s.offset > buffer.size() || s.length > buffer.size() - s.offset) return {};
+    return std::string_view(buffer.data() + s.offset, s.length);
+  }
+  // Copies text (which may itself lie in the message) to buffer_'s room or the arena. False,
+  // with nothing stored, when that would outgrow what a Span can address.
   bool Store(std::string_view text, Span* span);
 
-  std::string raw_;       // the bytes parsed, up to the end of the body
-  std::string arena_;
+  // The bytes parsed, up to the end of the body ([0, raw_size_)), then text edits wrote: an
+  // edit appends here only within the capacity Parse() reserved, so that the first edits
+  // allocate nothing and buffer_ is never reallocated (views of the bytes parsed stay
+  // valid, as with a separate copy).
+  std::string buffer_;
+  uint32_t raw_size_ = 0;
+  std::string arena_;     // text edits wrote once buffer_ had no room left
   std::string new_body_;  // the body after SetBody()
   bool is_request_ = false;
   int status_code_ = 0;
@@ -114,7 +143,7 @@ class SipMessage {
   bool body_modified_ = false;
   bool headers_edited_ = false;
   // Every line up to the blank line ended in CRLF: an unedited message serializes as one
-  // copy of raw_.
+  // copy of buffer_.
   bool crlf_only_ = true;
   Span start_line_;
   Span method_;        // or the status code text for a response

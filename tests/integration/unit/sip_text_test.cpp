@@ -75,6 +75,23 @@ TEST(ParseVia, ReadsTransportSentByAndParams) {
   EXPECT_FALSE(ParseVia("garbage"));
 }
 
+TEST(IsValidRequestUri, AcceptsSipSipsTelAndOtherAbsoluteUris) {
+  EXPECT_TRUE(IsValidRequestUri("sip:+12125551234@127.0.0.1:5060;user=phone"));
+  EXPECT_TRUE(IsValidRequestUri("SIPS:bob@[::1]"));
+  EXPECT_TRUE(IsValidRequestUri("tel:+12125551234"));
+  EXPECT_TRUE(IsValidRequestUri("urn:service:sos"));
+}
+
+TEST(IsValidRequestUri, RefusesWhatNoNextHopCouldTakeForAUri) {
+  EXPECT_FALSE(IsValidRequestUri("bob"));                       // no scheme
+  EXPECT_FALSE(IsValidRequestUri("sip:bob@127.0.0.1:99999"));   // port out of range
+  EXPECT_FALSE(IsValidRequestUri("sip:"));                      // nothing after the scheme
+  EXPECT_FALSE(IsValidRequestUri(":bob@host"));                 // empty scheme
+  EXPECT_FALSE(IsValidRequestUri("9ip:bob@host"));              // scheme not starting with a letter
+  EXPECT_FALSE(IsValidRequestUri("s_p:bob@host"));              // not a scheme character
+  EXPECT_FALSE(IsValidRequestUri(""));
+}
+
 TEST(CanonicalHost, WritesEveryAddressOneWay) {
   EXPECT_EQ(CanonicalHost("0:0:0:0:0:0:0:1"), "::1");
   EXPECT_EQ(CanonicalHost("Carrier.Example.COM"), "carrier.example.com");

@@ -1,0 +1,48 @@
+#include "overload_guard.h"
+
+#include <algorithm>
+
+namespace smc::proxy {
+
+void OverloadGuard::Configure(const ProxyLimits& limits) {
+  max_calls_in_setup_ = limits.max_calls_in_setup;
+  max_load_ = limits.max_load_percent / 100.0;
+  if (max_load_ == 0) share_ = 1.0;
+}
+
+Admission OverloadGuard::AdmitNewCall() {
+  if (max_calls_in_setup_ != 0 && calls_in_setup_ >= max_calls_in_setup_) {
+    return Admission::kShedCallsInSetup;
+  }
+  if (share_ >= 1.0) return Admission::kAdmit;
+  credit_ += share_;
+  if (credit_ >= 1.0) {
+    credit_ -= 1.0;
+    return Admission::kAdmit;
+  }
+  return Admission::kShedLoad;
+}
+
+double OverloadGuard::load() const {
+  const size_t n = std::min(sample_count_, kWindow);
+  if (n == 0) return 0;
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) sum += samples_[i];
+  return sum / static_cast<double>(n);
+}
+
+void OverloadGuard::OnLoadSample(double load) {
+  samples_[sample_count_ % kWindow] = load;
+  ++sample_count_;
+  if (max_load_ == 0) return;
+  // Shrink while the last second and the last tick are both over the limit (so neither one
+  // busy tick nor the lag of the average does it); grow back as soon as a tick is not.
+  if (load > max_load_) {
+    if (this->load() > max_load_) share_ = std::max(kMinShare, share_ * kDecrease);
+  } else if (share_ < 1.0) {
+    share_ = std::min(1.0, share_ + kIncrease);
+    if (share_ >= 1.0) credit_ = 0;
+  }
+}
+
+}  // namespace smc::proxy

@@ -1,0 +1,34 @@
+// The overload guard's series: new INVITEs shed, by signal, and gauges of the signals.
+#ifndef SMC_INTEGRATION_OVERLOAD_METRICS_H_
+#define SMC_INTEGRATION_OVERLOAD_METRICS_H_
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include "overload_guard.h"
+
+namespace smc::proxy {
+
+class OverloadMetrics {
+ public:
+  explicit OverloadMetrics(prometheus::Registry& registry);
+  OverloadMetrics(const OverloadMetrics&) = delete;
+  OverloadMetrics& operator=(const OverloadMetrics&) = delete;
+
+  // One new INVITE answered 503 for `why` (not kAdmit).
+  void CountShed(Admission why);
+  // The gauges, from the guard's state (once per housekeeping tick).
+  void Publish(const OverloadGuard& guard);
+
+ private:
+  prometheus::Counter* shed_calls_in_setup_;
+  prometheus::Counter* shed_load_;
+  prometheus::Gauge* calls_in_setup_;
+  prometheus::Gauge* load_;
+  prometheus::Gauge* admitted_share_;
+};
+
+}  // namespace smc::proxy
+
+#endif  // SMC_INTEGRATION_OVERLOAD_METRICS_H_

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Overload shedding in smc-proxy, on the wire with sipp.
+
+  overload_test.py --proxy BIN --source-dir DIR --workdir DIR TEST
+
+The trunks "pbx" and "carrier" of smc_proxy_test.py. The carrier answers slowly, so that
+calls stay in setup, and the proxy's limits.max_calls_in_setup is set deliberately low: new
+INVITEs beyond it must get 503 with Retry-After, cheaply and at once, while the calls it
+admitted (their ACK and BYE included) complete; afterwards the proxy serves normally.
+scripts/overload.sh is the load test at twice the sustainable rate.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import time
+import traceback
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from harness import Env, Proxy, Sipp, TestFailure, check, wait_until
+from malformed_test import soft_stop
+from smc_proxy_test import Net, config, requests, responses, run_call
+
+MAX_CALLS_IN_SETUP = 5
+RETRY_AFTER_S = 7
+RING_MS = 1000   # how long the carrier rings before it answers
+CALLS, RATE = 60, 20  # 20 calls/s ringing 1 s: about 20 in setup, four times the limit
+
+
+def invite_finals(msgs):
+    """{Call-ID: the final response to its INVITE the caller received}."""
+    out = {}
+    for m in responses(msgs):
+        if m.cseq_method == "INVITE" and m.status >= 200:
+            out.setdefault(m.call_id, m)
+    return out
+
+
+def test_shedding(env):
+    """Over max_calls_in_setup, new INVITEs get 503 + Retry-After without reaching the
+    carrier; admitted calls complete meanwhile; the proxy then serves normally."""
+    net = Net(env)
+    cfg = config(env, net)
+    cfg["limits"] = {"max_calls_in_setup": MAX_CALLS_IN_SETUP, "max_load_percent": 0,
+                     "retry_after_s": RETRY_AFTER_S}
+    proxy = Proxy(env, "proxy", cfg).start(log_level="info")
+
+    uas = Sipp(env, "slow_carrier_uas", "uas_slow_answer.xml", net.carrier, calls=100000,
+               timeout=60, extra=["-d", str(RING_MS)]).start()
+    uas.wait_listening()
+    uac = Sipp(env, "flood_pbx_uac", "uac_call_or_503.xml", net.pbx, remote=net.proxy_addr,
+               calls=CALLS, timeout=60, extra=["-r", str(RATE), "-l", str(CALLS)])
+    uac.run()
+    wait_until(lambda: proxy.metric("smc_calls_in_setup") == 0, 10,
+               what="every call to leave setup")
+    soft_stop(uas)
+    uas.wait()
+    # sipp's own verdict: every call either completed or got a 503 with Retry-After (its
+    # <ereg check_it>), none timed out or saw an unexpected message.
+    uac.expect_success()
+    uas.expect_success()
+
+    at_uac = uac.messages()
+    finals = invite_finals(at_uac)
+    check(len(finals) == CALLS, "every INVITE should get a final response: %d of %d"
+          % (len(finals), CALLS))
+    shed = {cid: m for cid, m in finals.items() if m.status == 503}
+    completed = {cid for cid, m in finals.items() if m.status == 200}
+    check(len(shed) + len(completed) == CALLS,
+          "a final response other than 200 and 503: %r"
+          % sorted({m.status for m in finals.values()}))
+    check(len(completed) >= MAX_CALLS_IN_SETUP and shed,
+          "with ~%d calls in setup against a limit of %d, some calls should complete and "
+          "some be shed: %d completed, %d shed"
+          % (RATE * RING_MS // 1000, MAX_CALLS_IN_SETUP, len(completed), len(shed)))
+    for m in shed.values():
+        check(m.one("retry-after") == str(RETRY_AFTER_S),
+              "a shed INVITE's 503 should carry Retry-After: %d, has %r"
+              % (RETRY_AFTER_S, m.one("retry-after")))
+        check(not any(r.call_id == m.call_id and r.status < 200 for r in responses(at_uac)),
+              "a shed INVITE is answered at once, without a 100 Trying first")
+
+    # Shed INVITEs and their ACKs never reach the carrier: it sees the admitted calls only.
+    at_uas = uas.messages()
+    invited = {m.call_id for m in requests(at_uas, "INVITE")}
+    check(invited == completed, "the carrier should see exactly the admitted calls: %d "
+          "INVITEs for %d admitted (shed ones leaking: %d)"
+          % (len(invited), len(completed), len(invited & set(shed))))
+    acks = {m.call_id for m in requests(at_uas, "ACK")}
+    check(acks == completed, "the ACKs to the 503s must be absorbed by the proxy")
+
+    # In-dialog requests are never shed: BYEs of admitted calls went through while new
+    # INVITEs were being shed.
+    last_shed = max(m.time for m in shed.values())
+    byes_during = [m for m in requests(at_uas, "BYE") if m.time < last_shed]
+    check(byes_during, "some admitted calls should have ended (BYE through the proxy) while "
+          "new INVITEs were still shed")
+
+    shed_counted = proxy.metric("smc_overload_shed_total", reason="calls_in_setup")
+    check(shed_counted == len(shed) and
+          proxy.metric("smc_overload_shed_total", reason="load") == 0,
+          "smc_overload_shed_total should count the %d shed INVITEs, says %s"
+          % (len(shed), shed_counted))
+    check(proxy.metric("smc_local_replies_total", code="503") == len(shed),
+          "the 503s are the proxy's own answers")
+
+    run_call(env, net, "after_overload")
+    check(proxy.alive(), "smc-proxy died")
+    print("%d calls: %d completed, %d shed with 503 + Retry-After, %d BYEs while shedding"
+          % (CALLS, len(completed), len(shed), len(byes_during)))
+
+
+TESTS = {name[len("test_"):]: fn for name, fn in globals().items()
+         if name.startswith("test_") and callable(fn)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--proxy", required=True, help="the smc-proxy executable")
+    parser.add_argument("--source-dir", required=True, help="the smc source tree")
+    parser.add_argument("--workdir", required=True, help="scratch directory (emptied)")
+    parser.add_argument("test", choices=sorted(TESTS))
+    args = parser.parse_args()
+    if not os.access("/usr/bin/sipp", os.X_OK):
+        print("sipp (/usr/bin/sipp, package sip-tester) is required")
+        return 1
+    workdir = os.path.join(args.workdir, args.test)
+    shutil.rmtree(workdir, ignore_errors=True)
+    env = Env(args.proxy, args.source_dir, workdir)
+    started = time.monotonic()
+    try:
+        TESTS[args.test](env)
+    except TestFailure as e:
+        print("FAILED %s: %s\n(logs in %s)" % (args.test, e, workdir))
+        return 1
+    except Exception:
+        traceback.print_exc()
+        print("ERROR in %s (logs in %s)" % (args.test, workdir))
+        return 1
+    finally:
+        env.procs.stop_all()
+    print("PASSED %s in %.1f s" % (args.test, time.monotonic() - started))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+// The overload guard: which new INVITEs it sheds, for which signal, and how it recovers.
+#include "overload_guard.h"
+
+#include <gtest/gtest.h>
+
+namespace smc::proxy {
+namespace {
+
+ProxyLimits Limits(uint32_t max_calls_in_setup, uint32_t max_load_percent) {
+  ProxyLimits limits;
+  limits.max_calls_in_setup = max_calls_in_setup;
+  limits.max_load_percent = max_load_percent;
+  return limits;
+}
+
+// How many of `n` new INVITEs the guard admits (each admitted one is counted as started).
+int AdmitSome(OverloadGuard& guard, int n) {
+  int admitted = 0;
+  for (int i = 0; i < n; ++i) {
+    if (guard.AdmitNewCall() == Admission::kAdmit) {
+      guard.CallStarted();
+      ++admitted;
+    }
+  }
+  return admitted;
+}
+
+TEST(OverloadGuardTest, ShedsNewCallsWhileCallsInSetupAreAtTheLimit) {
+  OverloadGuard guard(Limits(3, 0));
+  EXPECT_EQ(AdmitSome(guard, 3), 3);
+  EXPECT_EQ(guard.AdmitNewCall(), Admission::kShedCallsInSetup);
+  EXPECT_EQ(guard.calls_in_setup(), 3u);
+  guard.CallEnded();  // one answered: room for exactly one more
+  EXPECT_EQ(AdmitSome(guard, 5), 1);
+  EXPECT_EQ(guard.AdmitNewCall(), Admission::kShedCallsInSetup);
+}
+
+TEST(OverloadGuardTest, ZeroLimitsNeverShed) {
+  OverloadGuard guard(Limits(0, 0));
+  for (int tick = 0; tick < 20; ++tick) guard.OnLoadSample(1.0);
+  EXPECT_EQ(AdmitSome(guard, 100000), 100000);
+  EXPECT_EQ(guard.admitted_share(), 1.0);
+}
+
+TEST(OverloadGuardTest, LoadBelowTheLimitAdmitsEveryCall) {
+  OverloadGuard guard(Limits(0, 90));
+  for (int tick = 0; tick < 20; ++tick) guard.OnLoadSample(0.85);
+  EXPECT_EQ(AdmitSome(guard, 1000), 1000);
+}
+
+TEST(OverloadGuardTest, OneBusyTickShedsNothing) {
+  OverloadGuard guard(Limits(0, 90));
+  for (int tick = 0; tick < 8; ++tick) guard.OnLoadSample(0.5);
+  guard.OnLoadSample(1.0);  // the last second averages 0.625
+  EXPECT_EQ(guard.admitted_share(), 1.0);
+  EXPECT_EQ(AdmitSome(guard, 100), 100);
+}
+
+TEST(OverloadGuardTest, SustainedLoadShrinksTheAdmittedShareAndShedsTheRest) {
+  OverloadGuard guard(Limits(0, 90));
+  for (int tick = 0; tick < 4; ++tick) guard.OnLoadSample(1.0);
+  const double after_a_second = guard.admitted_share();
+  EXPECT_LT(after_a_second, 1.0);
+  for (int tick = 0; tick < 4; ++tick) guard.OnLoadSample(1.0);
+  EXPECT_LT(guard.admitted_share(), after_a_second);
+  const double share = guard.admitted_share();
+  int shed_for_load = 0;
+  int admitted = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const Admission a = guard.AdmitNewCall();
+    if (a == Admission::kAdmit) ++admitted;
+    if (a == Admission::kShedLoad) ++shed_for_load;
+  }
+  EXPECT_EQ(admitted + shed_for_load, 1000);
+  // Exactly the share, give or take the one call the credit carries over.
+  EXPECT_NEAR(admitted, share * 1000, 1.0);
+}
+
+TEST(OverloadGuardTest, NeverShedsEverything) {
+  OverloadGuard guard(Limits(0, 90));
+  for (int tick = 0; tick < 200; ++tick) guard.OnLoadSample(5.0);
+  EXPECT_GE(guard.admitted_share(), OverloadGuard::kMinShare);
+  EXPECT_GT(AdmitSome(guard, 1000), 0);
+}
+
+TEST(OverloadGuardTest, GrowsBackAsSoonAsATickIsUnderTheLimit) {
+  OverloadGuard guard(Limits(0, 90));
+  for (int tick = 0; tick < 8; ++tick) guard.OnLoadSample(1.0);
+  const double shrunk = guard.admitted_share();
+  guard.OnLoadSample(0.8);  // the last second still averages 0.95, but this tick is fine
+  EXPECT_GT(guard.admitted_share(), shrunk);
+}
+
+TEST(OverloadGuardTest, RecoversFullyOnceTheLoadDrops) {
+  OverloadGuard guard(Limits(0, 90));
+  for (int tick = 0; tick < 40; ++tick) guard.OnLoadSample(1.0);
+  ASSERT_LT(guard.admitted_share(), 0.1);
+  int ticks = 0;
+  while (guard.admitted_share() < 1.0 && ticks < 1000) {
+    guard.OnLoadSample(0.3);
+    ++ticks;
+  }
+  EXPECT_EQ(guard.admitted_share(), 1.0);
+  // Additive increase: back to full in a bounded number of ticks (20 at 0.05 per tick).
+  EXPECT_LE(ticks, static_cast<int>(1.0 / OverloadGuard::kIncrease) + 1);
+  EXPECT_EQ(AdmitSome(guard, 1000), 1000);
+}
+
+TEST(OverloadGuardTest, ReloadTurningTheLoadLimitOffAdmitsEverything) {
+  OverloadGuard guard(Limits(0, 90));
+  for (int tick = 0; tick < 10; ++tick) guard.OnLoadSample(1.0);
+  ASSERT_LT(guard.admitted_share(), 1.0);
+  guard.Configure(Limits(0, 0));
+  EXPECT_EQ(AdmitSome(guard, 100), 100);
+}
+
+TEST(OverloadGuardTest, ReloadKeepsCountingCallsInSetup) {
+  OverloadGuard guard(Limits(10, 0));
+  EXPECT_EQ(AdmitSome(guard, 4), 4);
+  guard.Configure(Limits(4, 0));  // the calls under way count against the new limit
+  EXPECT_EQ(guard.AdmitNewCall(), Admission::kShedCallsInSetup);
+  guard.CallEnded();
+  EXPECT_EQ(guard.AdmitNewCall(), Admission::kAdmit);
+}
+
+TEST(OverloadGuardTest, MoreEndsThanStartsNeverUnderflow) {
+  OverloadGuard guard(Limits(1, 0));
+  guard.CallEnded();
+  EXPECT_EQ(guard.calls_in_setup(), 0u);
+  EXPECT_EQ(guard.AdmitNewCall(), Admission::kAdmit);
+}
+
+}  // namespace
+}  // namespace smc::proxy
