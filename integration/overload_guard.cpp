@@ -6,8 +6,8 @@ namespace smc::proxy {
 
 void OverloadGuard::Configure(const ProxyLimits& limits) {
   max_calls_in_setup_ = limits.max_calls_in_setup;
-  max_load_ = limits.max_load_percent / 100.0;
-  if (max_load_ == 0) share_ = 1.0;
+  max_delay_ms_ = limits.max_queue_delay_ms;
+  if (max_delay_ms_ == 0) share_ = 1.0;
 }
 
 Admission OverloadGuard::AdmitNewCall() {
@@ -20,10 +20,10 @@ Admission OverloadGuard::AdmitNewCall() {
     credit_ -= 1.0;
     return Admission::kAdmit;
   }
-  return Admission::kShedLoad;
+  return Admission::kShedQueueDelay;
 }
 
-double OverloadGuard::load() const {
+double OverloadGuard::delay_ms() const {
   const size_t n = std::min(sample_count_, kWindow);
   if (n == 0) return 0;
   double sum = 0;
@@ -31,14 +31,14 @@ double OverloadGuard::load() const {
   return sum / static_cast<double>(n);
 }
 
-void OverloadGuard::OnLoadSample(double load) {
-  samples_[sample_count_ % kWindow] = load;
+void OverloadGuard::OnDelaySample(double delay_ms) {
+  samples_[sample_count_ % kWindow] = delay_ms;
   ++sample_count_;
-  if (max_load_ == 0) return;
+  if (max_delay_ms_ == 0) return;
   // Shrink while the last second and the last tick are both over the limit (so neither one
   // busy tick nor the lag of the average does it); grow back as soon as a tick is not.
-  if (load > max_load_) {
-    if (this->load() > max_load_) share_ = std::max(kMinShare, share_ * kDecrease);
+  if (delay_ms > max_delay_ms_) {
+    if (this->delay_ms() > max_delay_ms_) share_ = std::max(kMinShare, share_ * kDecrease);
   } else if (share_ < 1.0) {
     share_ = std::min(1.0, share_ + kIncrease);
     if (share_ >= 1.0) credit_ = 0;

@@ -1,16 +1,18 @@
 // Deciding when smc-proxy sheds new calls: pure logic, fed by the proxy (calls starting and
-// ending their setup, a load sample per housekeeping tick), so that it can be tested alone.
+// ending their setup, a queueing-delay sample per housekeeping tick), so that it can be
+// tested alone.
 //
 // Two signals, each with a limit from the configuration (ProxyLimits; 0 turns it off):
 //  * calls in setup: INVITEs forwarded and not yet finally answered. Over the limit, every
 //    new INVITE is shed. It bounds the memory held by calls being set up, whatever causes
 //    them to pile up (a slow trunk, or the proxy itself falling behind);
-//  * load: the share of one core the proxy's thread needed (running or ready to run,
-//    LoadMeter), sampled every tick. While both the last second (kWindow ticks) and the last tick are
-//    above the limit, the share of new INVITEs admitted shrinks multiplicatively each tick;
-//    once a tick is at or below it, the share grows back additively (AIMD), so
-//    that the proxy settles just under the limit instead of saturating, when its socket
-//    buffer (and so every message's delay) would grow until retransmissions make it worse.
+//  * queueing delay: how long a message waited in the proxy's socket before the proxy read
+//    it (QueueProbe), sampled every tick. While both the last second (kWindow ticks) and the
+//    last tick are above the limit, the share of new INVITEs admitted shrinks
+//    multiplicatively each tick; once a tick is at or below it, the share grows back
+//    additively (AIMD). The proxy so settles where it still reads messages at once, instead
+//    of where the queue, and so every message's delay, grows until callers retransmit
+//    (after 500 ms) and the retransmissions make it worse.
 // Only new INVITEs are ever shed: in-dialog requests, ACK, CANCEL and responses are what
 // let calls under way finish, and finishing them is what frees the proxy.
 #ifndef SMC_INTEGRATION_OVERLOAD_GUARD_H_
@@ -24,18 +26,18 @@
 
 namespace smc::proxy {
 
-enum class Admission : uint8_t { kAdmit, kShedCallsInSetup, kShedLoad };
+enum class Admission : uint8_t { kAdmit, kShedCallsInSetup, kShedQueueDelay };
 
 class OverloadGuard {
  public:
-  // Per tick while the load is above the limit, the admitted share is multiplied by this;
+  // Per tick while the delay is above the limit, the admitted share is multiplied by this;
   // at or below it, this is added back.
   static constexpr double kDecrease = 0.8;
   static constexpr double kIncrease = 0.05;
   // The admitted share never drops below this: a trickle of calls keeps being tried, so that
-  // the load samples keep telling whether they are affordable.
+  // the delay samples keep telling whether they are affordable.
   static constexpr double kMinShare = 0.02;
-  // Load samples averaged: one second of 250 ms housekeeping ticks.
+  // Delay samples averaged: one second of 250 ms housekeeping ticks.
   static constexpr size_t kWindow = 4;
 
   OverloadGuard() = default;
@@ -52,17 +54,17 @@ class OverloadGuard {
     if (calls_in_setup_ > 0) --calls_in_setup_;
   }
 
-  // The load measured over the last tick: 1.0 is one core, fully used.
-  void OnLoadSample(double load);
+  // The queueing delay measured at the last tick, in milliseconds.
+  void OnDelaySample(double delay_ms);
   // The average of the last kWindow samples: what is compared with the limit.
-  double load() const;
+  double delay_ms() const;
 
   uint32_t calls_in_setup() const { return calls_in_setup_; }
   double admitted_share() const { return share_; }
 
  private:
   uint32_t max_calls_in_setup_ = ProxyLimits{}.max_calls_in_setup;
-  double max_load_ = ProxyLimits{}.max_load_percent / 100.0;  // 0: off
+  double max_delay_ms_ = ProxyLimits{}.max_queue_delay_ms;  // 0: off
   uint32_t calls_in_setup_ = 0;
   double share_ = 1.0;
   double credit_ = 0;  // admits exactly `share_` of the calls, without randomness

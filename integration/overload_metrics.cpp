@@ -9,21 +9,22 @@ OverloadMetrics::OverloadMetrics(prometheus::Registry& registry) {
                          "was over its limit")
                    .Register(registry);
   shed_calls_in_setup_ = &shed.Add({{"reason", "calls_in_setup"}});
-  shed_load_ = &shed.Add({{"reason", "load"}});
+  shed_queue_delay_ = &shed.Add({{"reason", "queue_delay"}});
   calls_in_setup_ = &prometheus::BuildGauge()
                          .Name("smc_calls_in_setup")
                          .Help("INVITEs forwarded and not yet finally answered")
                          .Register(registry)
                          .Add({});
-  load_ = &prometheus::BuildGauge()
-               .Name("smc_overload_load")
-               .Help("Share of one core the proxy's thread needed over the last second "
-                     "(running or ready to run)")
-               .Register(registry)
-               .Add({});
+  queue_delay_ = &prometheus::BuildGauge()
+                      .Name("smc_overload_queue_delay_seconds")
+                      .Help("How long a message waited in the UDP socket before the proxy "
+                            "read it, averaged over the last second")
+                      .Register(registry)
+                      .Add({});
   admitted_share_ = &prometheus::BuildGauge()
                          .Name("smc_overload_admitted_share")
-                         .Help("Share of new INVITEs the load signal lets through (1: all)")
+                         .Help("Share of new INVITEs the queueing-delay signal lets through "
+                               "(1: all)")
                          .Register(registry)
                          .Add({});
   admitted_share_->Set(1.0);
@@ -32,14 +33,14 @@ OverloadMetrics::OverloadMetrics(prometheus::Registry& registry) {
 void OverloadMetrics::CountShed(Admission why) {
   if (why == Admission::kShedCallsInSetup) {
     shed_calls_in_setup_->Increment();
-  } else if (why == Admission::kShedLoad) {
-    shed_load_->Increment();
+  } else if (why == Admission::kShedQueueDelay) {
+    shed_queue_delay_->Increment();
   }
 }
 
 void OverloadMetrics::Publish(const OverloadGuard& guard) {
   calls_in_setup_->Set(guard.calls_in_setup());
-  load_->Set(guard.load());
+  queue_delay_->Set(guard.delay_ms() / 1000.0);
   admitted_share_->Set(guard.admitted_share());
 }
 

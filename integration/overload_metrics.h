@@ -23,9 +23,9 @@ class OverloadMetrics {
 
  private:
   prometheus::Counter* shed_calls_in_setup_;
-  prometheus::Counter* shed_load_;
+  prometheus::Counter* shed_queue_delay_;
   prometheus::Gauge* calls_in_setup_;
-  prometheus::Gauge* load_;
+  prometheus::Gauge* queue_delay_;
   prometheus::Gauge* admitted_share_;
 };
 

@@ -180,6 +180,10 @@ std::unique_ptr<Proxy> Proxy::Create(std::string config_path,
   // No default leg: requests that match no transaction come to OnStray, before nta has
   // made a transaction for them, so that a new INVITE can be shed at the least cost.
   p->overload_.Configure(config->limits);
+  if (listen.udp) {
+    p->probe_ = QueueProbe::Create(listen.address.ip, listen.address.port, error);
+    if (!p->probe_) return nullptr;
+  }
   p->tick_ = su_timer_create(su_root_task(p->root_), kTickMs);
   if (p->tick_ == nullptr || su_timer_set_for_ever(p->tick_, &Proxy::OnTick, p.get()) < 0) {
     *error = "cannot start the housekeeping timer";
@@ -339,7 +343,13 @@ void Proxy::ReadNtaStats() {
 }
 
 void Proxy::OnTick(Proxy* self, su_timer_t*, Proxy*) {
-  self->overload_.OnLoadSample(self->load_meter_.Sample());
+  if (self->probe_) {
+    const auto delay = self->probe_->OnTick(std::chrono::steady_clock::now());
+    if (delay) {
+      self->overload_.OnDelaySample(
+          std::chrono::duration<double, std::milli>(*delay).count());
+    }
+  }
   self->overload_metrics_.Publish(self->overload_);
   self->Sweep();
   self->ReadNtaStats();
@@ -398,6 +408,11 @@ void Proxy::SendOriginated(const OriginatedRequest& request) {
 void Proxy::HandleNewRequest(msg_t* msg, sip_t* sip) {
   const sip_method_t method = sip->sip_request->rq_method;
   // nta's checks passed before this callback: To, From, Call-ID, CSeq and Via are there.
+  if (method == sip_method_options && probe_ && sip->sip_call_id &&
+      probe_->Recognise(sip->sip_call_id->i_id, std::chrono::steady_clock::now())) {
+    msg_destroy(msg);
+    return;
+  }
   const char* to_tag = sip->sip_to ? sip->sip_to->a_tag : nullptr;
   if (method == sip_method_invite && to_tag == nullptr) {
     const Admission admission = overload_.AdmitNewCall();

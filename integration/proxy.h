@@ -19,10 +19,10 @@
 #include <utility>
 #include <vector>
 
-#include "load_meter.h"
 #include "overload_guard.h"
 #include "overload_metrics.h"
 #include "proxy_metrics.h"
+#include "queue_probe.h"
 #include "runtime_config.h"
 #include "session_timer_stage.h"
 #include "signal_pipe.h"
@@ -94,8 +94,8 @@ class Proxy {
   static int OnStray(Proxy* self, nta_agent_t* agent, msg_t* msg, sip_t* sip);
   static void OnTick(Proxy* self, su_timer_t* timer, Proxy* arg);
 
-  // A request that matches no transaction: shed (a new INVITE while overloaded), absorbed
-  // (the ACK to a shed 503), or given a server transaction and handled.
+  // A request that matches no transaction: the queue probe, shed (a new INVITE while
+  // overloaded), absorbed (the ACK to a shed 503), or given a server transaction and handled.
   void HandleNewRequest(msg_t* msg, sip_t* sip);
   // Answers a new INVITE 503 with Retry-After, statelessly (no transaction, no profiles).
   void Shed(msg_t* msg, sip_t* sip, Admission why);
@@ -159,7 +159,7 @@ class Proxy {
 
   OverloadGuard overload_;
   OverloadMetrics overload_metrics_;
-  LoadMeter load_meter_;  // measures the su_root thread: the one that creates the Proxy
+  std::unique_ptr<QueueProbe> probe_;  // null without a UDP transport
   // The To tags of shed 503s start with it (random per process), so that their ACKs are
   // recognised and absorbed.
   std::string shed_tag_prefix_;

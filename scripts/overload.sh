@@ -7,7 +7,7 @@
 #   scripts/overload.sh                 # measure R (steps of 10 s from 500 calls/s), then run
 #   scripts/overload.sh 800             # R = 800 calls/s
 #   OVERLOAD_S=60 RECOVERY_S=30 scripts/overload.sh 800
-#   LIMITS='{"max_load_percent": 0, "max_calls_in_setup": 0}' scripts/overload.sh 800
+#   LIMITS='{"max_queue_delay_ms": 0, "max_calls_in_setup": 0}' scripts/overload.sh 800
 #                                       # the same with the overload guard off, to compare
 #
 # Environment: SMC_PROXY (an smc-proxy binary to use; default: build one, RelWithDebInfo, in

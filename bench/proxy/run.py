@@ -378,7 +378,9 @@ class Bench:
     def __init__(self, args, mode):
         self.args = args
         self.mode = mode
-        self.m = MODES[mode]
+        self.m = dict(MODES[mode])
+        if args.start_rate:
+            self.m["start"] = args.start_rate
         self.procs = Processes()
         self.ports = pick_ports()
         stamp = datetime.datetime.utcnow().strftime("%Y%m%d-%H%M%S")
@@ -808,6 +810,8 @@ def main():
                     help="results go to OUT/<UTC date>-<mode>/")
     ap.add_argument("--hold-ms", type=int, default=100, help="sipp -d: how long a call lasts")
     ap.add_argument("--memory-rate", type=int, default=1000, help="fixed rate of the memory run")
+    ap.add_argument("--start-rate", type=int, default=0,
+                    help="where the search starts (default 1000): near a known knee, fewer steps")
     ap.add_argument("--max-rate", type=int, default=10000, help="the search stops here")
     ap.add_argument("--min-rate", type=int, default=100, help="... and gives up below this")
     ap.add_argument("--skip-search", action="store_true", help="no search for the highest rate")

@@ -443,17 +443,17 @@ class ConfigLoader {
   void LoadLimits(const json& v, const std::string& pointer, ProxyLimits* out) {
     if (!Object(v, pointer)) return;
     CheckKeys(v, pointer, {"max_message_bytes", "udp_mtu", "max_calls_in_setup",
-                           "max_load_percent", "retry_after_s"});
+                           "max_queue_delay_ms", "retry_after_s"});
     IntegerField(v, pointer, "max_message_bytes", 4096, 64u * 1024 * 1024,
                  &out->max_message_bytes);
     IntegerField(v, pointer, "udp_mtu", 512, 65535, &out->udp_mtu);
     IntegerField(v, pointer, "max_calls_in_setup", 0, 10000000, &out->max_calls_in_setup);
-    IntegerField(v, pointer, "max_load_percent", 0, 100, &out->max_load_percent);
-    if (Member(v, "max_load_percent") && out->max_load_percent != 0 &&
-        out->max_load_percent < 50) {
-      Error(pointer + "/max_load_percent",
-            "max_load_percent must be 0 (off) or between 50 and 100, not " +
-                std::to_string(out->max_load_percent));
+    IntegerField(v, pointer, "max_queue_delay_ms", 0, 60000, &out->max_queue_delay_ms);
+    if (Member(v, "max_queue_delay_ms") && out->max_queue_delay_ms != 0 &&
+        out->max_queue_delay_ms < 10) {
+      Error(pointer + "/max_queue_delay_ms",
+            "max_queue_delay_ms must be 0 (off) or at least 10, not " +
+                std::to_string(out->max_queue_delay_ms));
     }
     IntegerField(v, pointer, "retry_after_s", 1, 86400, &out->retry_after_s);
   }

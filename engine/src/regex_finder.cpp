@@ -414,10 +414,14 @@ int RegexFinder::MatchSimple(std::string_view text, size_t pos, size_t* begin,
   const std::string_view prefix = s.prefix;
   const std::string_view suffix = s.suffix;
   const size_t plen = prefix.size();
-  // Whether lit is at t[at] (at <= n).
+  // Whether lit is at t[at] (at <= n). Compared in line: the literals next to a class are
+  // a byte or two (";", "="), for which a memcmp call costs more than the comparison.
   auto is_at = [&](size_t at, std::string_view lit) {
-    return n - at >= lit.size() &&
-           (lit.empty() || std::memcmp(t + at, lit.data(), lit.size()) == 0);
+    if (n - at < lit.size()) return false;
+    for (size_t k = 0; k < lit.size(); ++k) {
+      if (t[at + k] != lit[k]) return false;
+    }
+    return true;
   };
 
   if (!s.has_class) {

@@ -42,7 +42,7 @@ def test_shedding(env):
     carrier; admitted calls complete meanwhile; the proxy then serves normally."""
     net = Net(env)
     cfg = config(env, net)
-    cfg["limits"] = {"max_calls_in_setup": MAX_CALLS_IN_SETUP, "max_load_percent": 0,
+    cfg["limits"] = {"max_calls_in_setup": MAX_CALLS_IN_SETUP, "max_queue_delay_ms": 0,
                      "retry_after_s": RETRY_AFTER_S}
     proxy = Proxy(env, "proxy", cfg).start(log_level="info")
 
@@ -99,7 +99,7 @@ def test_shedding(env):
 
     shed_counted = proxy.metric("smc_overload_shed_total", reason="calls_in_setup")
     check(shed_counted == len(shed) and
-          proxy.metric("smc_overload_shed_total", reason="load") == 0,
+          proxy.metric("smc_overload_shed_total", reason="queue_delay") == 0,
           "smc_overload_shed_total should count the %d shed INVITEs, says %s"
           % (len(shed), shed_counted))
     check(proxy.metric("smc_local_replies_total", code="503") == len(shed),

@@ -182,7 +182,7 @@ class Rig:
 
     def shed_total(self):
         return (self.metric("smc_overload_shed_total", reason="calls_in_setup") +
-                self.metric("smc_overload_shed_total", reason="load"))
+                self.metric("smc_overload_shed_total", reason="queue_delay"))
 
     def rss(self):
         return rss_mb(self.proxy.proc.pid)
@@ -300,9 +300,10 @@ def run_overload(env, args):
                 parts.append("%s: +%d done +%d shed, %d failed" % (
                     name, o["completed"] - done, o["shed"] - shed, o["failed"]))
                 window[key] = (o["completed"], o["shed"])
-            log("t=%4.0fs %-8s rss %6.1f MB  in setup %5.0f  load %.2f  admitted %.2f  %s"
+            log("t=%4.0fs %-8s rss %6.1f MB  in setup %5.0f  delay %4.0f ms  admitted %.2f  %s"
                 % (now, "overload" if recovery is None else "recovery", mem,
-                   rig.metric("smc_calls_in_setup"), rig.metric("smc_overload_load"),
+                   rig.metric("smc_calls_in_setup"),
+                   1000 * rig.metric("smc_overload_queue_delay_seconds"),
                    rig.metric("smc_overload_admitted_share"), "  ".join(parts)))
         time.sleep(1)
     overload.wait(5)
@@ -395,7 +396,7 @@ def main():
     o.add_argument("--search-step-s", type=int, default=10)
     o.add_argument("--search-ceiling", type=int, default=5000)
     o.add_argument("--limits", help="the proxy's limits as JSON, e.g. "
-                   "'{\"max_load_percent\": 0, \"max_calls_in_setup\": 0}' (guard off)")
+                   "'{\"max_queue_delay_ms\": 0, \"max_calls_in_setup\": 0}' (guard off)")
     o.add_argument("--no-pin", action="store_true",
                    help="leave the proxy and sipp wherever the scheduler puts them")
     s = sub.add_parser("soak", help="R/2 with session timers and reloads")
@@ -408,6 +409,10 @@ def main():
     if not os.access(SIPP, os.X_OK):
         print("sipp (%s, package sip-tester) is required" % SIPP)
         return 1
+    # Stopped by a signal (also from a background shell, where SIGINT is ignored): its sipp
+    # and smc-proxy are stopped too, by the `finally` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(1))
     workdir = os.path.join(args.workdir, args.command)
     shutil.rmtree(workdir, ignore_errors=True)
     env = Env(args.proxy, args.source_dir, workdir)

@@ -25,33 +25,33 @@ TEST(ProxyOverloadLimitsTest, DefaultsAreDocumented) {
   const ProxyConfigResult r = Parse("{}");
   ASSERT_TRUE(r.ok()) << Errors(r);
   EXPECT_EQ(r.config->limits.max_calls_in_setup, 5000u);
-  EXPECT_EQ(r.config->limits.max_load_percent, 90u);
+  EXPECT_EQ(r.config->limits.max_queue_delay_ms, 100u);
   EXPECT_EQ(r.config->limits.retry_after_s, 5u);
 }
 
 TEST(ProxyOverloadLimitsTest, ValuesAreRead) {
   const ProxyConfigResult r =
-      Parse(R"({"max_calls_in_setup": 0, "max_load_percent": 75, "retry_after_s": 30})");
+      Parse(R"({"max_calls_in_setup": 0, "max_queue_delay_ms": 250, "retry_after_s": 30})");
   ASSERT_TRUE(r.ok()) << Errors(r);
   EXPECT_EQ(r.config->limits.max_calls_in_setup, 0u);
-  EXPECT_EQ(r.config->limits.max_load_percent, 75u);
+  EXPECT_EQ(r.config->limits.max_queue_delay_ms, 250u);
   EXPECT_EQ(r.config->limits.retry_after_s, 30u);
 }
 
-TEST(ProxyOverloadLimitsTest, ZeroTurnsTheLoadLimitOff) {
-  const ProxyConfigResult r = Parse(R"({"max_load_percent": 0})");
+TEST(ProxyOverloadLimitsTest, ZeroTurnsTheDelayLimitOff) {
+  const ProxyConfigResult r = Parse(R"({"max_queue_delay_ms": 0})");
   ASSERT_TRUE(r.ok()) << Errors(r);
-  EXPECT_EQ(r.config->limits.max_load_percent, 0u);
+  EXPECT_EQ(r.config->limits.max_queue_delay_ms, 0u);
 }
 
-TEST(ProxyOverloadLimitsTest, RefusesALoadLimitThatWouldShedAnIdleProxy) {
-  const ProxyConfigResult r = Parse(R"({"max_load_percent": 20})");
+TEST(ProxyOverloadLimitsTest, RefusesADelayLimitBelowWhatALoadedProxyAlwaysSees) {
+  const ProxyConfigResult r = Parse(R"({"max_queue_delay_ms": 5})");
   EXPECT_FALSE(r.ok());
-  EXPECT_NE(Errors(r).find("/limits/max_load_percent"), std::string::npos) << Errors(r);
+  EXPECT_NE(Errors(r).find("/limits/max_queue_delay_ms"), std::string::npos) << Errors(r);
 }
 
 TEST(ProxyOverloadLimitsTest, RefusesOutOfRangeValues) {
-  for (const char* limits : {R"({"max_load_percent": 101})", R"({"retry_after_s": 0})",
+  for (const char* limits : {R"({"max_queue_delay_ms": 60001})", R"({"retry_after_s": 0})",
                              R"({"max_calls_in_setup": -1})"}) {
     const ProxyConfigResult r = Parse(limits);
     EXPECT_FALSE(r.ok()) << limits;

@@ -70,9 +70,9 @@ struct ProxyLimits {
   // is exceeded (docs/reliability.md). 0 turns a limit off.
   // INVITEs forwarded and not yet finally answered.
   uint32_t max_calls_in_setup = 5000;
-  // The share of one core (percent) the proxy's thread may need, running or ready to run;
-  // above it a share of new INVITEs is shed, the larger the longer it lasts.
-  uint32_t max_load_percent = 90;
+  // How long (ms) a message may wait in the UDP socket before the proxy reads it; above it a
+  // share of new INVITEs is shed, the larger the longer it lasts.
+  uint32_t max_queue_delay_ms = 100;
   uint32_t retry_after_s = 5;  // the 503's Retry-After
 };
 

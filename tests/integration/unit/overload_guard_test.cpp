@@ -6,10 +6,10 @@
 namespace smc::proxy {
 namespace {
 
-ProxyLimits Limits(uint32_t max_calls_in_setup, uint32_t max_load_percent) {
+ProxyLimits Limits(uint32_t max_calls_in_setup, uint32_t max_queue_delay_ms) {
   ProxyLimits limits;
   limits.max_calls_in_setup = max_calls_in_setup;
-  limits.max_load_percent = max_load_percent;
+  limits.max_queue_delay_ms = max_queue_delay_ms;
   return limits;
 }
 
@@ -37,67 +37,67 @@ TEST(OverloadGuardTest, ShedsNewCallsWhileCallsInSetupAreAtTheLimit) {
 
 TEST(OverloadGuardTest, ZeroLimitsNeverShed) {
   OverloadGuard guard(Limits(0, 0));
-  for (int tick = 0; tick < 20; ++tick) guard.OnLoadSample(1.0);
+  for (int tick = 0; tick < 20; ++tick) guard.OnDelaySample(400);
   EXPECT_EQ(AdmitSome(guard, 100000), 100000);
   EXPECT_EQ(guard.admitted_share(), 1.0);
 }
 
-TEST(OverloadGuardTest, LoadBelowTheLimitAdmitsEveryCall) {
-  OverloadGuard guard(Limits(0, 90));
-  for (int tick = 0; tick < 20; ++tick) guard.OnLoadSample(0.85);
+TEST(OverloadGuardTest, DelayBelowTheLimitAdmitsEveryCall) {
+  OverloadGuard guard(Limits(0, 100));
+  for (int tick = 0; tick < 20; ++tick) guard.OnDelaySample(80);
   EXPECT_EQ(AdmitSome(guard, 1000), 1000);
 }
 
-TEST(OverloadGuardTest, OneBusyTickShedsNothing) {
-  OverloadGuard guard(Limits(0, 90));
-  for (int tick = 0; tick < 8; ++tick) guard.OnLoadSample(0.5);
-  guard.OnLoadSample(1.0);  // the last second averages 0.625
+TEST(OverloadGuardTest, OneSlowTickShedsNothing) {
+  OverloadGuard guard(Limits(0, 100));
+  for (int tick = 0; tick < 8; ++tick) guard.OnDelaySample(20);
+  guard.OnDelaySample(300);  // this tick is slow, but the last second averages 90 ms
   EXPECT_EQ(guard.admitted_share(), 1.0);
   EXPECT_EQ(AdmitSome(guard, 100), 100);
 }
 
-TEST(OverloadGuardTest, SustainedLoadShrinksTheAdmittedShareAndShedsTheRest) {
-  OverloadGuard guard(Limits(0, 90));
-  for (int tick = 0; tick < 4; ++tick) guard.OnLoadSample(1.0);
+TEST(OverloadGuardTest, SustainedDelayShrinksTheAdmittedShareAndShedsTheRest) {
+  OverloadGuard guard(Limits(0, 100));
+  for (int tick = 0; tick < 4; ++tick) guard.OnDelaySample(400);
   const double after_a_second = guard.admitted_share();
   EXPECT_LT(after_a_second, 1.0);
-  for (int tick = 0; tick < 4; ++tick) guard.OnLoadSample(1.0);
+  for (int tick = 0; tick < 4; ++tick) guard.OnDelaySample(400);
   EXPECT_LT(guard.admitted_share(), after_a_second);
   const double share = guard.admitted_share();
-  int shed_for_load = 0;
+  int shed_for_delay = 0;
   int admitted = 0;
   for (int i = 0; i < 1000; ++i) {
     const Admission a = guard.AdmitNewCall();
     if (a == Admission::kAdmit) ++admitted;
-    if (a == Admission::kShedLoad) ++shed_for_load;
+    if (a == Admission::kShedQueueDelay) ++shed_for_delay;
   }
-  EXPECT_EQ(admitted + shed_for_load, 1000);
+  EXPECT_EQ(admitted + shed_for_delay, 1000);
   // Exactly the share, give or take the one call the credit carries over.
   EXPECT_NEAR(admitted, share * 1000, 1.0);
 }
 
 TEST(OverloadGuardTest, NeverShedsEverything) {
-  OverloadGuard guard(Limits(0, 90));
-  for (int tick = 0; tick < 200; ++tick) guard.OnLoadSample(5.0);
+  OverloadGuard guard(Limits(0, 100));
+  for (int tick = 0; tick < 200; ++tick) guard.OnDelaySample(5000);
   EXPECT_GE(guard.admitted_share(), OverloadGuard::kMinShare);
   EXPECT_GT(AdmitSome(guard, 1000), 0);
 }
 
 TEST(OverloadGuardTest, GrowsBackAsSoonAsATickIsUnderTheLimit) {
-  OverloadGuard guard(Limits(0, 90));
-  for (int tick = 0; tick < 8; ++tick) guard.OnLoadSample(1.0);
+  OverloadGuard guard(Limits(0, 100));
+  for (int tick = 0; tick < 8; ++tick) guard.OnDelaySample(400);
   const double shrunk = guard.admitted_share();
-  guard.OnLoadSample(0.8);  // the last second still averages 0.95, but this tick is fine
+  guard.OnDelaySample(90);  // the last second still averages 322 ms, but this tick is fine
   EXPECT_GT(guard.admitted_share(), shrunk);
 }
 
-TEST(OverloadGuardTest, RecoversFullyOnceTheLoadDrops) {
-  OverloadGuard guard(Limits(0, 90));
-  for (int tick = 0; tick < 40; ++tick) guard.OnLoadSample(1.0);
+TEST(OverloadGuardTest, RecoversFullyOnceTheDelayDrops) {
+  OverloadGuard guard(Limits(0, 100));
+  for (int tick = 0; tick < 40; ++tick) guard.OnDelaySample(400);
   ASSERT_LT(guard.admitted_share(), 0.1);
   int ticks = 0;
   while (guard.admitted_share() < 1.0 && ticks < 1000) {
-    guard.OnLoadSample(0.3);
+    guard.OnDelaySample(5);
     ++ticks;
   }
   EXPECT_EQ(guard.admitted_share(), 1.0);
@@ -106,9 +106,9 @@ TEST(OverloadGuardTest, RecoversFullyOnceTheLoadDrops) {
   EXPECT_EQ(AdmitSome(guard, 1000), 1000);
 }
 
-TEST(OverloadGuardTest, ReloadTurningTheLoadLimitOffAdmitsEverything) {
-  OverloadGuard guard(Limits(0, 90));
-  for (int tick = 0; tick < 10; ++tick) guard.OnLoadSample(1.0);
+TEST(OverloadGuardTest, ReloadTurningTheDelayLimitOffAdmitsEverything) {
+  OverloadGuard guard(Limits(0, 100));
+  for (int tick = 0; tick < 10; ++tick) guard.OnDelaySample(400);
   ASSERT_LT(guard.admitted_share(), 1.0);
   guard.Configure(Limits(0, 0));
   EXPECT_EQ(AdmitSome(guard, 100), 100);

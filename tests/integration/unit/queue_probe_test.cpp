@@ -1,0 +1,120 @@
+// The queue probe: what it sends, and the delay it reports for probes read, late or lost.
+#include "queue_probe.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+
+namespace smc::proxy {
+namespace {
+
+using std::chrono::milliseconds;
+
+// A UDP socket on the loopback standing in for the proxy's.
+class ProxySocket {
+ public:
+  ProxySocket() {
+    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    bind(fd_, reinterpret_cast<sockaddr*>(&a), len);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~ProxySocket() { close(fd_); }
+  uint16_t port() const { return port_; }
+
+  // The next datagram, waiting at most 2 s; "" when none came.
+  std::string Read() {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 2000) != 1) return "";
+    char buf[2048];
+    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+  }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+std::string CallId(const std::string& msg) {
+  const size_t at = msg.find("\r\nCall-ID: ");
+  if (at == std::string::npos) return "";
+  const size_t start = at + 11;
+  return msg.substr(start, msg.find("\r\n", start) - start);
+}
+
+TEST(QueueProbeTest, SendsAnOptionsThatCannotBeForwarded) {
+  ProxySocket proxy;
+  std::string error;
+  auto probe = QueueProbe::Create("127.0.0.1", proxy.port(), &error);
+  ASSERT_TRUE(probe) << error;
+  EXPECT_FALSE(probe->OnTick(QueueProbe::Clock::now()));  // nothing measured yet
+  const std::string msg = proxy.Read();
+  EXPECT_EQ(msg.rfind("OPTIONS sip:127.0.0.1:" + std::to_string(proxy.port()) + " SIP/2.0\r\n", 0),
+            0u)
+      << msg;
+  EXPECT_NE(msg.find("\r\nMax-Forwards: 0\r\n"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("\r\nCSeq: 1 OPTIONS\r\n"), std::string::npos) << msg;
+  EXPECT_FALSE(CallId(msg).empty());
+}
+
+TEST(QueueProbeTest, ReportsHowLongTheProbeWaited) {
+  ProxySocket proxy;
+  std::string error;
+  auto probe = QueueProbe::Create("127.0.0.1", proxy.port(), &error);
+  ASSERT_TRUE(probe) << error;
+  const auto t0 = QueueProbe::Clock::now();
+  probe->OnTick(t0);
+  const std::string id = CallId(proxy.Read());
+  EXPECT_TRUE(probe->Recognise(id, t0 + milliseconds(30)));
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(250)), milliseconds(30));
+  EXPECT_FALSE(probe->Recognise("a-call-of-a-trunk@192.0.2.1", t0 + milliseconds(260)));
+}
+
+TEST(QueueProbeTest, AProbeNotReadYetCountsAsWaitingAtLeastItsAge) {
+  ProxySocket proxy;
+  std::string error;
+  auto probe = QueueProbe::Create("127.0.0.1", proxy.port(), &error);
+  ASSERT_TRUE(probe) << error;
+  const auto t0 = QueueProbe::Clock::now();
+  probe->OnTick(t0);
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(250)), milliseconds(250));
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(500)), milliseconds(500));
+  // Read at last: its real delay, and a new probe goes out at the next tick.
+  const std::string first = CallId(proxy.Read());
+  EXPECT_TRUE(probe->Recognise(first, t0 + milliseconds(600)));
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(750)), milliseconds(600));
+  EXPECT_NE(CallId(proxy.Read()), first);
+}
+
+TEST(QueueProbeTest, ALostProbeIsReplacedAndALateOneOnlyRecognised) {
+  ProxySocket proxy;
+  std::string error;
+  auto probe = QueueProbe::Create("127.0.0.1", proxy.port(), &error);
+  ASSERT_TRUE(probe) << error;
+  const auto t0 = QueueProbe::Clock::now();
+  probe->OnTick(t0);
+  const std::string lost = CallId(proxy.Read());
+  probe->OnTick(t0 + milliseconds(2000));  // given up on: another one is sent
+  const std::string second = CallId(proxy.Read());
+  ASSERT_FALSE(second.empty());
+  EXPECT_NE(second, lost);
+  EXPECT_TRUE(probe->Recognise(lost, t0 + milliseconds(2100)));  // a probe: absorbed ...
+  // ... but its age is not the delay of the one under way.
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(2250)), milliseconds(250));
+  EXPECT_TRUE(probe->Recognise(second, t0 + milliseconds(2260)));
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(2500)), milliseconds(260));
+}
+
+}  // namespace
+}  // namespace smc::proxy
