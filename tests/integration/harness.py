@@ -406,3 +406,44 @@ class Env:
         with open(path, "w") as f:
             json.dump(value, f, indent=2)
         return path
+
+
+def run_tests(description, tests, add_options=None, test_kwargs=None):
+    """The command line of a test driver: `--proxy P --source-dir S --workdir W NAME` runs
+    tests[NAME](env) in W/NAME (emptied first), stops everything it started, prints PASSED or
+    FAILED with the reason, and returns the exit status (0 only when it passed).
+
+    add_options(parser) adds a driver's own options; test_kwargs(args) returns the keyword
+    arguments they turn into for the chosen test."""
+    import argparse
+    import shutil
+    import traceback
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--proxy", required=True, help="the smc-proxy executable")
+    parser.add_argument("--source-dir", required=True, help="the smc source tree")
+    parser.add_argument("--workdir", required=True, help="scratch directory (emptied)")
+    if add_options:
+        add_options(parser)
+    parser.add_argument("test", choices=sorted(tests))
+    args = parser.parse_args()
+    if not os.access(SIPP, os.X_OK):
+        print("sipp (%s, package sip-tester) is required" % SIPP)
+        return 1
+    workdir = os.path.join(args.workdir, args.test)
+    shutil.rmtree(workdir, ignore_errors=True)
+    env = Env(args.proxy, args.source_dir, workdir)
+    started = time.monotonic()
+    try:
+        tests[args.test](env, **(test_kwargs(args) if test_kwargs else {}))
+    except TestFailure as e:
+        print("FAILED %s: %s\n(logs in %s)" % (args.test, e, workdir))
+        return 1
+    except Exception:
+        traceback.print_exc()
+        print("ERROR in %s (logs in %s)" % (args.test, workdir))
+        return 1
+    finally:
+        env.procs.stop_all()
+    print("PASSED %s in %.1f s" % (args.test, time.monotonic() - started))
+    return 0

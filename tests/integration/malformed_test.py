@@ -23,20 +23,17 @@ proxy's host:port), {{LOCAL}} (the sender's host:port), {{SINK}}, {{TRANSPORT}} 
 TCP), {{CALLID}}, {{BRANCH}} (unique per message) and {{FILL:N}} (N bytes of "a").
 """
 
-import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import sys
 import threading
 import time
-import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from harness import COMPACT, LOOPBACK, Env, Proxy, Sipp, TestFailure, check, wait_until
+from harness import COMPACT, LOOPBACK, Proxy, Sipp, TestFailure, check, run_tests, wait_until
 from smc_proxy_test import Net, config, run_call
 
 DROP_WAIT = 1.0    # seconds without an answer that count as a silent drop
@@ -507,37 +504,12 @@ TESTS = {name[len("test_"):]: fn for name, fn in globals().items()
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--proxy", required=True, help="the smc-proxy executable")
-    parser.add_argument("--source-dir", required=True, help="the smc source tree")
-    parser.add_argument("--workdir", required=True, help="scratch directory (emptied)")
-    parser.add_argument("--table", action="store_true",
-                        help="print each message's answer as a Markdown table row")
-    parser.add_argument("test", choices=sorted(TESTS))
-    args = parser.parse_args()
-    if not os.access("/usr/bin/sipp", os.X_OK):
-        print("sipp (/usr/bin/sipp, package sip-tester) is required")
-        return 1
-    workdir = os.path.join(args.workdir, args.test)
-    shutil.rmtree(workdir, ignore_errors=True)
-    env = Env(args.proxy, args.source_dir, workdir)
-    started = time.monotonic()
-    try:
-        if args.test == "corpus":
-            TESTS[args.test](env, print_table=args.table)
-        else:
-            TESTS[args.test](env)
-    except TestFailure as e:
-        print("FAILED %s: %s\n(logs in %s)" % (args.test, e, workdir))
-        return 1
-    except Exception:
-        traceback.print_exc()
-        print("ERROR in %s (logs in %s)" % (args.test, workdir))
-        return 1
-    finally:
-        env.procs.stop_all()
-    print("PASSED %s in %.1f s" % (args.test, time.monotonic() - started))
-    return 0
+    return run_tests(
+        __doc__.splitlines()[0], TESTS,
+        add_options=lambda p: p.add_argument(
+            "--table", action="store_true",
+            help="print each message's answer as a Markdown table row"),
+        test_kwargs=lambda a: {"print_table": a.table} if a.test == "corpus" else {})
 
 
 if __name__ == "__main__":

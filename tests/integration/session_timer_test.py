@@ -10,15 +10,10 @@ faster, so a 90 s session interval ends after 9 s of real time, while the messag
 the sipp scenarios do and when, are real. Times are read from sipp's message logs.
 """
 
-import argparse
-import os
-import shutil
 import sys
-import time
-import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from harness import LOOPBACK, Env, Proxy, Sipp, TestFailure, check, wait_until
+from harness import LOOPBACK, Proxy, Sipp, check, run_tests, wait_until
 from smc_proxy_test import Net, config, one, requests, responses
 
 SCALE = 10
@@ -255,32 +250,7 @@ TESTS = {name[len("test_"):]: fn for name, fn in globals().items()
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--proxy", required=True, help="the smc-proxy executable")
-    parser.add_argument("--source-dir", required=True, help="the smc source tree")
-    parser.add_argument("--workdir", required=True, help="scratch directory (emptied)")
-    parser.add_argument("test", choices=sorted(TESTS))
-    args = parser.parse_args()
-    if not os.access("/usr/bin/sipp", os.X_OK):
-        print("sipp (/usr/bin/sipp, package sip-tester) is required")
-        return 1
-    workdir = os.path.join(args.workdir, args.test)
-    shutil.rmtree(workdir, ignore_errors=True)
-    env = Env(args.proxy, args.source_dir, workdir)
-    started = time.monotonic()
-    try:
-        TESTS[args.test](env)
-    except TestFailure as e:
-        print("FAILED %s: %s\n(logs in %s)" % (args.test, e, workdir))
-        return 1
-    except Exception:
-        traceback.print_exc()
-        print("ERROR in %s (logs in %s)" % (args.test, workdir))
-        return 1
-    finally:
-        env.procs.stop_all()
-    print("PASSED %s in %.1f s" % (args.test, time.monotonic() - started))
-    return 0
+    return run_tests(__doc__.splitlines()[0], TESTS)
 
 
 if __name__ == "__main__":

@@ -8,17 +8,14 @@ other through the proxy. Checks read what went over the wire: sipp's message log
 sipp's own <ereg check_it="true"> in the scenarios. Exit status 0 when the test passed.
 """
 
-import argparse
 import os
-import shutil
 import socket
 import sys
 import threading
 import time
-import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from harness import LOOPBACK, Env, Proxy, Sipp, TestFailure, check
+from harness import LOOPBACK, Proxy, Sipp, check, run_tests
 
 VSXI_ALLOW = "vsxi/remove-update-from-allow.json"
 VSXI_HALVE = "vsxi/halve-session-expires-1800.json"
@@ -563,32 +560,7 @@ TESTS = {name[len("test_"):]: fn for name, fn in globals().items()
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--proxy", required=True, help="the smc-proxy executable")
-    parser.add_argument("--source-dir", required=True, help="the smc source tree")
-    parser.add_argument("--workdir", required=True, help="scratch directory (emptied)")
-    parser.add_argument("test", choices=sorted(TESTS))
-    args = parser.parse_args()
-    if not os.access("/usr/bin/sipp", os.X_OK):
-        print("sipp (/usr/bin/sipp, package sip-tester) is required")
-        return 1
-    workdir = os.path.join(args.workdir, args.test)
-    shutil.rmtree(workdir, ignore_errors=True)
-    env = Env(args.proxy, args.source_dir, workdir)
-    started = time.monotonic()
-    try:
-        TESTS[args.test](env)
-    except TestFailure as e:
-        print("FAILED %s: %s\n(logs in %s)" % (args.test, e, workdir))
-        return 1
-    except Exception:
-        traceback.print_exc()
-        print("ERROR in %s (logs in %s)" % (args.test, workdir))
-        return 1
-    finally:
-        env.procs.stop_all()
-    print("PASSED %s in %.1f s" % (args.test, time.monotonic() - started))
-    return 0
+    return run_tests(__doc__.splitlines()[0], TESTS)
 
 
 if __name__ == "__main__":
