@@ -18,9 +18,11 @@ Exit status 0 when the run met its target (see each command).
 
 import argparse
 import csv
+import datetime
 import glob
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -141,7 +143,8 @@ class LoadSipp:
 class Rig:
     """smc-proxy between a pbx trunk (UACs from any loopback port) and a carrier (one UAS)."""
 
-    def __init__(self, env, session_timer=False, limits=None, log_level="info", pinned=True):
+    def __init__(self, env, session_timer=False, limits=None, log_level="info", pinned=True,
+                 extra_trunks=()):
         self.env = env
         self.proxy_cpus, self.sipp_cpus = cpu_split() if pinned else (set(), set())
         self.proxy_port = env.ports.take()
@@ -160,7 +163,7 @@ class Rig:
                "trunks": [carrier,
                           {"name": "pbx", "sources": [LOOPBACK],
                            "address": "%s:%d" % (LOOPBACK, env.ports.take()),
-                           "route_to": "carrier"}]}
+                           "route_to": "carrier"}] + list(extra_trunks)}
         if limits:
             cfg["limits"] = limits
         self.proxy = Proxy(env, "proxy", cfg).start(log_level=log_level)
@@ -382,6 +385,129 @@ def run_soak(env, args):
         raise TestFailure("the soak had failed calls or reloads")
 
 
+# --- reload under load ---------------------------------------------------------------------
+
+LIBRARY_SHAPES = ["strip-update-from-allow.json", "halve-session-expires.json",
+                  "strip-vendor-headers.json", "normalize-e164.json", "add-max-forwards.json"]
+
+
+def write_profiles(env, count):
+    """`count` profile files made from five shapes of profiles/library, each one distinct
+    (its ProfileID, and a header name or value carrying its number), as the engine's reload
+    benchmark does; their paths."""
+    out_dir = env.path("profiles")
+    os.makedirs(out_dir, exist_ok=True)
+    shapes = []
+    for name in LIBRARY_SHAPES:
+        with open(os.path.join(env.profiles, "library", name)) as f:
+            shapes.append(json.load(f))
+    paths = []
+    for i in range(count):
+        profile = json.loads(json.dumps(shapes[i % len(shapes)]))
+        profile["ProfileID"] = 100000 + i
+        profile["ProfileName"] = "%s #%d" % (profile.get("ProfileName", "profile"), i)
+        profile["Description"] = "generated for the reload measurement"
+        for rule in profile.get("Rules", []):
+            for d in rule.get("ReplaceDefs", []):
+                if d.get("ReplaceType") == "DELETE_LINES":
+                    d["Header"] = "X-Gen-%d-%s" % (i, d["Header"])
+        path = os.path.join(out_dir, "p%04d.json" % i)
+        with open(path, "w") as f:
+            json.dump(profile, f, indent=2)
+        paths.append(path)
+    return paths
+
+
+def generated_trunks(paths):
+    """Trunks that carry the generated profiles, two on ingress and one on egress each, from
+    loopback addresses nothing sends from: the configuration is this large, the calls go
+    through the two trunks of the rig."""
+    trunks = []
+    for t in range(len(paths) // 3):
+        trunks.append({"name": "gen%d" % t,
+                       "sources": ["127.1.%d.%d" % (t // 250, t % 250 + 1)],
+                       "address": "127.1.%d.%d:5060" % (t // 250, t % 250 + 1),
+                       "route_to": "carrier",
+                       "ingress": paths[3 * t:3 * t + 2], "egress": [paths[3 * t + 2]]})
+    return trunks
+
+
+def reload_times_ms(proxy_log):
+    """(ms from "reloading" to "in use", ...) for every reload in the proxy's log."""
+    stamps = re.findall(r"^(\S+ \S+) info (reloading|configuration generation \d+ in use)",
+                        proxy_log, re.M)
+    out, start = [], None
+    for stamp, what in stamps:
+        t = datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S.%f")
+        if what == "reloading":
+            start = t
+        elif start is not None:
+            out.append((t - start).total_seconds() * 1000)
+            start = None
+    return out
+
+
+def per_second_rows(stat_path):
+    """sipp's periodic rows (one a second) as dicts."""
+    try:
+        with open(stat_path, newline="", encoding="latin-1") as f:
+            rows = list(csv.reader(f, delimiter=";"))
+    except OSError:
+        return []
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def run_reload(env, args):
+    paths = write_profiles(env, args.profiles)
+    rig = Rig(env, extra_trunks=generated_trunks(paths))
+    log("configuration: %d profile files on %d generated trunks, plus the rig's two"
+        % (len(paths), len(paths) // 3))
+    log("%d calls/s for %d s, hold %d ms; SIGHUP every %d s from t=%d s"
+        % (args.rate, args.duration_s, args.hold_ms, args.reload_every_s, args.warmup_s))
+    uac = rig.uac("reload", args.rate, args.rate * args.duration_s, scenario="uac_call.xml",
+                  hold_ms=args.hold_ms)
+    t0 = time.monotonic()
+    next_reload = args.warmup_s
+    reload_at = []  # seconds since t0
+    while uac.running():
+        now = time.monotonic() - t0
+        if next_reload <= now < args.duration_s - args.reload_every_s:
+            reload_at.append(now)
+            rig.proxy.reload()
+            next_reload += args.reload_every_s
+        if now > args.duration_s + 120:
+            log("the callers are taking too long: stopping them")
+            uac.soft_stop()
+        time.sleep(0.1)
+    uac.wait(30)
+    times = reload_times_ms(rig.proxy.log())
+    rows = per_second_rows(uac.stat_path)
+    # One row a second: the whole seconds after the warm-up, before sipp stops creating calls.
+    done = [number(r, "SuccessfulCall(P)") for r in rows]
+    steady = done[args.warmup_s:args.duration_s - 1]
+    s = uac.stats()
+    failed = number(s, "FailedCall(C)")
+    retrans = number(s, "Retransmissions(C)")
+    print()
+    log("summary: %d calls, %d successful, %d failed, %d retransmissions; %d reloads"
+        % (number(s, "OutgoingCall(C)"), number(s, "SuccessfulCall(C)"), failed, retrans,
+           len(times)))
+    if times:
+        ts = sorted(times)
+        log("reload (read + compile + swap, on the proxy's thread): median %.0f ms, max %.0f ms"
+            % (ts[len(ts) // 2], ts[-1]))
+    if steady:
+        ss = sorted(steady)
+        log("calls completed per second from t=%d s: min %d, median %d, max %d (offered %d)"
+            % (args.warmup_s, ss[0], ss[len(ss) // 2], ss[-1], args.rate))
+    failed_reloads = rig.metric("smc_reloads_total", result="failed")
+    if not rig.proxy.alive():
+        raise TestFailure("smc-proxy died")
+    if failed or failed_reloads or len(times) != len(reload_at):
+        raise TestFailure("failed calls (%d) or reloads (%d failed, %d of %d done)"
+                          % (failed, failed_reloads, len(times), len(reload_at)))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--proxy", required=True, help="the smc-proxy executable")
@@ -405,6 +531,13 @@ def main():
     s.add_argument("--hold-ms", type=int, default=2000)
     s.add_argument("--reload-every-s", type=int, default=30)
     s.add_argument("--warmup-s", type=int, default=60)
+    r = sub.add_parser("reload", help="a 1,000-profile configuration reloaded under load")
+    r.add_argument("--rate", type=int, default=500, help="calls/s")
+    r.add_argument("--profiles", type=int, default=1000)
+    r.add_argument("--duration-s", type=int, default=60)
+    r.add_argument("--hold-ms", type=int, default=100)
+    r.add_argument("--reload-every-s", type=int, default=5)
+    r.add_argument("--warmup-s", type=int, default=10)
     args = parser.parse_args()
     if not os.access(SIPP, os.X_OK):
         print("sipp (%s, package sip-tester) is required" % SIPP)
@@ -418,7 +551,8 @@ def main():
     env = Env(args.proxy, args.source_dir, workdir)
     log("logs in %s" % workdir)
     try:
-        (run_overload if args.command == "overload" else run_soak)(env, args)
+        {"overload": run_overload, "soak": run_soak, "reload": run_reload}[args.command](
+            env, args)
     except TestFailure as e:
         log("FAILED: %s" % e)
         return 1
