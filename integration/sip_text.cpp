@@ -202,7 +202,37 @@ std::optional<ViaParts> ParseVia(std::string_view via) {
   return parts;
 }
 
+namespace {
+
+// True for "a.b.c.d" with each part a decimal 0..255 without leading zeros: exactly the
+// text inet_pton(AF_INET) accepts, which inet_ntop writes back unchanged.
+bool IsCanonicalDottedQuad(std::string_view s) {
+  int parts = 0;
+  size_t i = 0;
+  while (parts < 4) {
+    const size_t begin = i;
+    unsigned value = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - begin < 3) {
+      value = value * 10 + static_cast<unsigned>(s[i] - '0');
+      ++i;
+    }
+    const size_t digits = i - begin;
+    if (digits == 0 || value > 255 || (digits > 1 && s[begin] == '0')) return false;
+    ++parts;
+    if (parts < 4) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
 std::string CanonicalHost(std::string_view host) {
+  // The usual case, an IPv4 literal, without the two library calls (inet_ntop formats with
+  // sprintf): it is its own canonical form.
+  if (IsCanonicalDottedQuad(host)) return std::string(host);
   const std::string s(host);
   char buf[INET6_ADDRSTRLEN];
   in_addr v4;

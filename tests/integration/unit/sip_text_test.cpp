@@ -1,7 +1,11 @@
 // What the proxy reads from header text to route: URIs, parameters, lists, Via.
 #include "sip_text.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include <cctype>
+#include <string>
 
 namespace smc::proxy {
 namespace {
@@ -96,6 +100,26 @@ TEST(CanonicalHost, WritesEveryAddressOneWay) {
   EXPECT_EQ(CanonicalHost("0:0:0:0:0:0:0:1"), "::1");
   EXPECT_EQ(CanonicalHost("Carrier.Example.COM"), "carrier.example.com");
   EXPECT_EQ(CanonicalHost("192.0.2.7"), "192.0.2.7");
+}
+
+// The IPv4 shortcut gives what inet_pton + inet_ntop give, and leaves the rest to them.
+TEST(CanonicalHost, TheIpv4ShortcutAgreesWithTheLibrary) {
+  auto reference = [](const std::string& s) -> std::string {
+    char buf[INET6_ADDRSTRLEN];
+    in_addr v4;
+    if (inet_pton(AF_INET, s.c_str(), &v4) == 1) return inet_ntop(AF_INET, &v4, buf, sizeof buf);
+    in6_addr v6;
+    if (inet_pton(AF_INET6, s.c_str(), &v6) == 1) return inet_ntop(AF_INET6, &v6, buf, sizeof buf);
+    std::string out = s;
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  for (const std::string host :
+       {"127.0.0.1", "0.0.0.0", "255.255.255.255", "10.0.0.10", "010.0.0.1", "1.2.3",
+        "1.2.3.4.5", "1.2.3.256", "1.2.3.1000", "1..3.4", "1.2.3.4.", ".1.2.3", "1.2.3.-4",
+        "00.1.2.3", "1.2.3.4a", "::ffff:192.0.2.7", "192.0.2.7:5060", "Host.Example", ""}) {
+    EXPECT_EQ(CanonicalHost(host), reference(host)) << host;
+  }
 }
 
 }  // namespace
