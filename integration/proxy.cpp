@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <random>
 
+#include "own_edits.h"
 #include "proxy_edits.h"
 #include "sip_text.h"
 #include "trunk_profiles.h"
@@ -32,11 +33,32 @@ constexpr su_duration_t kTickMs = 250;
 // Socket buffers for the UDP transport (the kernel caps them at net.core.rmem_max/wmem_max).
 constexpr unsigned kUdpBufferBytes = 4 * 1024 * 1024;
 
+// Drops a reference to a sofia message when it goes out of scope.
+struct MsgUnref {
+  void operator()(msg_t* msg) const { msg_destroy(msg); }
+};
+using MsgRef = std::unique_ptr<msg_t, MsgUnref>;
+
 struct Peer {
   std::string ip;
   uint16_t port = 0;
   SipTransport transport = SipTransport::kUdp;
 };
+
+// inet_ntop's text of an IPv4 address ("127.0.0.1"), without its sprintf: this runs for
+// every request.
+void FormatIpv4(in_addr addr, char out[INET_ADDRSTRLEN]) {
+  const uint32_t a = ntohl(addr.s_addr);
+  char* p = out;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const unsigned octet = (a >> shift) & 0xff;
+    if (octet >= 100) *p++ = static_cast<char>('0' + octet / 100);
+    if (octet >= 10) *p++ = static_cast<char>('0' + octet / 10 % 10);
+    *p++ = static_cast<char>('0' + octet % 10);
+    if (shift > 0) *p++ = '.';
+  }
+  *p = '\0';
+}
 
 Peer PeerOf(msg_t* msg) {
   Peer peer;
@@ -45,7 +67,7 @@ Peer PeerOf(msg_t* msg) {
   const su_sockaddr_t* su = reinterpret_cast<const su_sockaddr_t*>(ai->ai_addr);
   char buf[INET6_ADDRSTRLEN] = "";
   if (su->su_family == AF_INET) {
-    inet_ntop(AF_INET, &su->su_sin.sin_addr, buf, sizeof buf);
+    FormatIpv4(su->su_sin.sin_addr, buf);
   } else if (su->su_family == AF_INET6) {
     inet_ntop(AF_INET6, &su->su_sin6.sin6_addr, buf, sizeof buf);
   }
@@ -517,7 +539,10 @@ void Proxy::Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming
     nta_incoming_destroy(irq);
   };
 
-  PopOwnRoutes(m, [&rc](std::string_view host, uint16_t port) { return rc->IsSelf(host, port); });
+  // What the proxy itself changes, so that an unchanged message can be sent as received.
+  OwnEdits own;
+  own.routes_removed = PopOwnRoutes(
+      m, [&rc](std::string_view host, uint16_t port) { return rc->IsSelf(host, port); });
 
   if (method == sip_method_options) {
     const auto ruri = ParseSipUri(m.request_uri());
@@ -537,11 +562,14 @@ void Proxy::Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming
       metrics_->malformed_by_engine().Increment();
       finish_with(400, "Bad Max-Forwards", {});
       return;
-    default:
+    case MaxForwardsResult::kDecremented:
+      own.max_forwards = true;
+      break;
+    case MaxForwardsResult::kInserted:
       break;
   }
 
-  ApplyTrunkProfiles(from, Direction::kIngress, m);
+  bool rewritten = ApplyTrunkProfiles(from, Direction::kIngress, m);
 
   int status = 0;
   const char* reason = nullptr;
@@ -563,21 +591,24 @@ void Proxy::Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming
     return;
   }
 
-  ApplyTrunkProfiles(hop->trunk, Direction::kEgress, m);
+  rewritten |= ApplyTrunkProfiles(hop->trunk, Direction::kEgress, m);
 
   // The proxy's own Record-Route goes on last: profiles neither see nor touch it.
   if (initial && CreatesDialog(m.method())) {
-    if (hop->transport == in_transport) {
-      AddRecordRoute(m, rc->record_route(hop->transport), "");
-    } else {
+    own.record_route_first = &rc->record_route(hop->transport);
+    if (hop->transport != in_transport) {
       // Changing transports: record-route twice, one entry for each side (RFC 3261 16.6).
-      AddRecordRoute(m, rc->record_route(hop->transport), rc->record_route(in_transport));
+      own.record_route_second = &rc->record_route(in_transport);
     }
+    AddRecordRoute(m, *own.record_route_first,
+                   own.record_route_second ? *own.record_route_second : std::string_view());
   }
   stage_->OnForwarded(m, context);
 
   const StageContext answered{nullptr, ConfigOf(from), initial};
-  msg_t* out = ToSofia(m);
+  // The stage's edits are not reported: ToSofia() finds them, as bytes that differ.
+  const MsgRef received(nta_incoming_getrequest(irq));
+  msg_t* out = ToSofia(m, received.get(), rewritten ? nullptr : &own);
   if (out == nullptr) {
     finish_with(500, "Rewrite Produced an Invalid Message", {}, &answered);
     return;
@@ -736,10 +767,10 @@ int Proxy::HandleResponse(Transaction* tr, nta_outgoing_t* orq, const sip_t* sip
   return 0;
 }
 
-void Proxy::RelayResponse(Transaction* tr, msg_t* response, int status) {
+void Proxy::RelayResponse(Transaction* tr, msg_t* response_msg, int status) {
+  const MsgRef response(response_msg);
   std::string bytes;
-  const bool encoded = MsgWireBytes(response, &bytes);
-  msg_destroy(response);
+  const bool encoded = MsgWireBytes(response.get(), &bytes);
   std::string error;
   std::optional<SipMessage> parsed;
   if (encoded) parsed = SipMessage::Parse(bytes, &error);
@@ -754,13 +785,14 @@ void Proxy::RelayResponse(Transaction* tr, msg_t* response, int status) {
     return;
   }
   SipMessage& m = *parsed;
-  PopTopVia(m);
-  ApplyTrunkProfiles(tr->to, Direction::kIngress, m);
+  OwnEdits own;
+  own.top_via_removed = PopTopVia(m);
+  bool rewritten = ApplyTrunkProfiles(tr->to, Direction::kIngress, m);
   const StageContext context{ConfigOf(tr->to), ConfigOf(tr->from), tr->initial};
   stage_->OnResponse(m, context);
-  ApplyTrunkProfiles(tr->from, Direction::kEgress, m);
+  rewritten |= ApplyTrunkProfiles(tr->from, Direction::kEgress, m);
   stage_->OnForwarded(m, context);
-  msg_t* out = ToSofia(m);
+  msg_t* out = ToSofia(m, response.get(), rewritten ? nullptr : &own);
   if (out == nullptr) {
     // Relay it without the profiles' edits rather than lose a response (a lost 2xx would
     // leave a call half set up).
@@ -780,10 +812,10 @@ void Proxy::RelayResponse(Transaction* tr, msg_t* response, int status) {
 }
 
 void Proxy::RelayStateless(const TrunkRuntime* sender, const TrunkRuntime* receiver,
-                           msg_t* response) {
+                           msg_t* response_msg) {
+  const MsgRef response(response_msg);
   std::string bytes;
-  const bool encoded = MsgWireBytes(response, &bytes);
-  msg_destroy(response);
+  const bool encoded = MsgWireBytes(response.get(), &bytes);
   std::optional<SipMessage> parsed;
   if (encoded) parsed = SipMessage::Parse(bytes);
   if (!parsed) {
@@ -792,14 +824,15 @@ void Proxy::RelayStateless(const TrunkRuntime* sender, const TrunkRuntime* recei
   }
   SipMessage& m = *parsed;
   // The proxy's Via stays on top here: nta_msg_tsend() removes it and sends by the next.
-  ApplyTrunkProfiles(sender, Direction::kIngress, m);
+  bool rewritten = ApplyTrunkProfiles(sender, Direction::kIngress, m);
   const StageContext context{ConfigOf(sender), ConfigOf(receiver), true};
   stage_->OnResponse(m, context);
-  ApplyTrunkProfiles(receiver, Direction::kEgress, m);
+  rewritten |= ApplyTrunkProfiles(receiver, Direction::kEgress, m);
   SipMessage as_sent = m;
   PopTopVia(as_sent);
   stage_->OnForwarded(as_sent, context);
-  msg_t* out = ToSofia(m);
+  const OwnEdits none;
+  msg_t* out = ToSofia(m, response.get(), rewritten ? nullptr : &none);
   if (out == nullptr) out = MsgFromWireBytes(bytes);
   if (out == nullptr) return;
   if (nta_msg_tsend(agent_, out, nullptr, TAG_END()) == 0) {
@@ -881,12 +914,12 @@ void Proxy::ReplyLocally(nta_incoming_t* irq, const TrunkRuntime* receiver, int 
     nta_incoming_treply(irq, status, reason, TAG_END());
     return;
   }
-  msg_t* msg = nta_msg_create(agent_, 0);
+  const MsgRef msg(nta_msg_create(agent_, 0));
   std::string bytes;
-  const bool built = msg != nullptr &&
-                     nta_incoming_complete_response(irq, msg, status, reason, TAG_END()) >= 0 &&
-                     MsgWireBytes(msg, &bytes);
-  if (msg != nullptr) msg_destroy(msg);
+  const bool built =
+      msg != nullptr &&
+      nta_incoming_complete_response(irq, msg.get(), status, reason, TAG_END()) >= 0 &&
+      MsgWireBytes(msg.get(), &bytes);
   std::optional<SipMessage> m;
   if (built) m = SipMessage::Parse(bytes);
   msg_t* out = nullptr;
@@ -895,8 +928,11 @@ void Proxy::ReplyLocally(nta_incoming_t* irq, const TrunkRuntime* receiver, int 
       m->InsertHeader(ContentLengthIndex(*m), name, value);
     }
     if (forwarded != nullptr) stage_->OnResponse(*m, *forwarded);
-    ApplyTrunkProfiles(receiver, Direction::kEgress, *m);
-    out = ToSofia(*m);
+    const bool rewritten =
+        ApplyTrunkProfiles(receiver, Direction::kEgress, *m) || !extra.empty();
+    // Unchanged (a 100 Trying no egress rule touched, say): nta's own response is sent.
+    const OwnEdits none;
+    out = ToSofia(*m, msg.get(), rewritten ? nullptr : &none);
   }
   if (out == nullptr) {
     nta_incoming_treply(irq, status, reason, TAG_END());
@@ -905,8 +941,11 @@ void Proxy::ReplyLocally(nta_incoming_t* irq, const TrunkRuntime* receiver, int 
   nta_incoming_mreply(irq, out);
 }
 
-msg_t* Proxy::ToSofia(const SipMessage& m) {
+msg_t* Proxy::ToSofia(const SipMessage& m, msg_t* received, const OwnEdits* edits) {
   const std::string bytes = m.Serialize();
+  if (edits != nullptr && received != nullptr) {
+    if (msg_t* out = WithOwnEdits(received, *edits, m, bytes)) return out;
+  }
   msg_t* out = MsgFromWireBytes(bytes);
   if (out == nullptr) {
     metrics_->rewrite_unparseable().Increment();

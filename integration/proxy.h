@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "overload_guard.h"
+#include "own_edits.h"
 #include "overload_metrics.h"
 #include "proxy_metrics.h"
 #include "queue_probe.h"
@@ -123,8 +124,12 @@ class Proxy {
   // Relays a 2xx to an INVITE with no server transaction left, by its Via.
   void RelayStateless(const TrunkRuntime* sender, const TrunkRuntime* receiver,
                       msg_t* response);
-  // The engine -> sofia step; counts and logs a rewrite sofia cannot parse.
-  msg_t* ToSofia(const SipMessage& m);
+  // The engine -> sofia step: `received` (the message `m` was read from) with the proxy's
+  // own `edits` made through sofia when that gives exactly m's bytes (see own_edits.h), else
+  // m's bytes parsed into a new message. `edits` null: the profiles changed `m`, so it is
+  // parsed. Counts and logs a rewrite sofia cannot parse.
+  msg_t* ToSofia(const SipMessage& m, msg_t* received = nullptr,
+                 const OwnEdits* edits = nullptr);
   // Sends a request the session-timer stage originated.
   void SendOriginated(const OriginatedRequest& request);
   void RunStageDeadline();

@@ -1,5 +1,7 @@
 #include "wire_message.h"
 
+#include <cstring>
+
 namespace smc::proxy {
 namespace {
 
@@ -14,13 +16,29 @@ bool ChainHasData(msg_t* msg) {
 
 }  // namespace
 
-bool MsgWireBytes(msg_t* msg, std::string* out) {
+bool MsgEncode(msg_t* msg) {
   if (msg == nullptr) return false;
-  if (!ChainHasData(msg)) {
-    // Headers added through sofia have no bytes yet: put everything in the chain and encode.
-    if (msg_serialize(msg, msg_object(msg)) < 0 || msg_prepare(msg) < 0) return false;
-    if (!ChainHasData(msg)) return false;
+  if (ChainHasData(msg)) return true;
+  // Headers added through sofia have no bytes yet: put everything in the chain and encode.
+  if (msg_serialize(msg, msg_object(msg)) < 0 || msg_prepare(msg) < 0) return false;
+  return ChainHasData(msg);
+}
+
+bool MsgWireBytesEqual(msg_t* msg, std::string_view bytes) {
+  if (!MsgEncode(msg)) return false;
+  size_t at = 0;
+  for (msg_header_t* h = *msg_chain_head(msg); h != nullptr; h = h->sh_succ) {
+    if (h->sh_len > bytes.size() - at ||
+        std::memcmp(h->sh_data, bytes.data() + at, h->sh_len) != 0) {
+      return false;
+    }
+    at += h->sh_len;
   }
+  return at == bytes.size();
+}
+
+bool MsgWireBytes(msg_t* msg, std::string* out) {
+  if (!MsgEncode(msg)) return false;
   size_t total = 0;
   for (msg_header_t* h = *msg_chain_head(msg); h != nullptr; h = h->sh_succ) {
     total += h->sh_len;

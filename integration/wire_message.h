@@ -18,6 +18,14 @@ namespace smc::proxy {
 // kept for every header.
 constexpr int kWireParseFlags = MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY;
 
+// Makes sure every fragment of `msg` has its bytes: headers added or changed through sofia
+// (with their encoding cleared) are put in the chain and encoded. False when that fails.
+bool MsgEncode(msg_t* msg);
+
+// True when the fragment chain of `msg`, concatenated, is exactly `bytes`. Encodes `msg`
+// first (MsgEncode); false when that fails.
+bool MsgWireBytesEqual(msg_t* msg, std::string_view bytes);
+
 // Appends the bytes `msg` would be sent as. Headers added or changed through sofia are
 // encoded first. False when the message cannot be encoded.
 bool MsgWireBytes(msg_t* msg, std::string* out);
