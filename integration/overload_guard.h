@@ -37,6 +37,9 @@ class OverloadGuard {
   // The admitted share never drops below this: a trickle of calls keeps being tried, so that
   // the delay samples keep telling whether they are affordable.
   static constexpr double kMinShare = 0.02;
+  // A delay under this fraction of the previous tick's is a queue draining: the share is
+  // held, not shrunk.
+  static constexpr double kFalling = 0.9;
   // Delay samples averaged: one second of 250 ms housekeeping ticks.
   static constexpr size_t kWindow = 4;
 

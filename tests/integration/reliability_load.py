@@ -87,7 +87,11 @@ class LoadSipp:
         argv += ["-sf", os.path.join(env.scenarios, scenario), "-i", LOOPBACK,
                  "-p", str(port), "-m", str(calls), "-nostdin", "-recv_timeout", "20000",
                  "-trace_stat", "-stf", self.stat_path, "-fd", "1", "-trace_counts",
-                 "-trace_err", "-error_file", os.path.join(self.dir, "errors.log")]
+                 "-trace_err", "-error_file", os.path.join(self.dir, "errors.log"),
+                 # As bench/proxy does: sipp's default 64 KB socket buffers overflow in the
+                 # bursts of a few thousand calls/s, and its own losses would read as the
+                 # proxy's.
+                 "-buff_size", "4194304"]
         if rate:
             # -l: enough concurrent calls that sipp itself never throttles the offered rate.
             argv += ["-r", str(rate), "-l", str(max(1000, rate * 60))]

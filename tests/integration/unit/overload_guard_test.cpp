@@ -76,6 +76,22 @@ TEST(OverloadGuardTest, SustainedDelayShrinksTheAdmittedShareAndShedsTheRest) {
   EXPECT_NEAR(admitted, share * 1000, 1.0);
 }
 
+TEST(OverloadGuardTest, HoldsTheShareWhileTheQueueDrains) {
+  OverloadGuard guard(Limits(0, 100));
+  for (int tick = 0; tick < 4; ++tick) guard.OnDelaySample(400 + 100 * tick);  // rising
+  const double shrunk = guard.admitted_share();
+  ASSERT_LT(shrunk, 1.0);
+  // Still over the limit, but falling by more than a tenth a tick: enough is shed already.
+  for (double d : {600.0, 450.0, 300.0, 200.0, 150.0}) {
+    guard.OnDelaySample(d);
+    EXPECT_EQ(guard.admitted_share(), shrunk) << d;
+  }
+  guard.OnDelaySample(145);  // over the limit and no longer draining: shrink again
+  EXPECT_LT(guard.admitted_share(), shrunk);
+  guard.OnDelaySample(60);  // under the limit: grow back
+  EXPECT_GT(guard.admitted_share(), shrunk * OverloadGuard::kDecrease);
+}
+
 TEST(OverloadGuardTest, NeverShedsEverything) {
   OverloadGuard guard(Limits(0, 100));
   for (int tick = 0; tick < 200; ++tick) guard.OnDelaySample(5000);
