@@ -68,6 +68,31 @@ const Condition* IndexingCondition(const Rule& rule) {
 
 constexpr size_t WordsFor(size_t bits) { return (bits + 63) / 64; }
 
+// Whether `text` contains `needle` (not empty). Inline: the values searched are a few dozen
+// bytes, and most lack the needle's first byte, so one memchr decides.
+bool HasText(std::string_view text, std::string_view needle) {
+  if (needle.size() > text.size()) return false;
+  const char* p = text.data();
+  const char* const last = p + (text.size() - needle.size());
+  while ((p = static_cast<const char*>(std::memchr(p, needle[0], last - p + 1))) != nullptr) {
+    if (std::memcmp(p + 1, needle.data() + 1, needle.size() - 1) == 0) return true;
+    if (p++ == last) break;
+  }
+  return false;
+}
+
+// The text a line of the rule's indexing header must contain for `c` (its indexing
+// condition) to hold: "" when there is none. A MATCHES holds on a line only if its regex
+// matches the line's value, or the part of it Regex1/RegEx2 extract, and so only if the
+// value contains what every match contains; with no line, or no extract, it compares "",
+// which a regex needing some text cannot match.
+std::string_view GateText(const RulePlan& plan, const Condition* c) {
+  if (c->cmp.op != Op::kMatches) return {};
+  const ConditionPlan& condition = plan.conditions[static_cast<size_t>(c - plan.rule->conditions.data())];
+  if (!condition.cmp.regex) return {};
+  return condition.cmp.regex.RequiredText();
+}
+
 // A rule without conditions whose defs only edit or delete header lines: it changes nothing
 // in a message that has none of their headers.
 bool IsPassive(const Rule& rule) {
@@ -133,6 +158,13 @@ ChainIndex::ChainIndex(const std::vector<ProfilePtr>& profiles) {
     }
   };
   std::vector<uint32_t> passive;
+  gate_of.assign(rules.size(), -1);
+  // Gated rules per header. A header with a single one is not gated: that rule's condition
+  // looks for the same text first when its turn comes, and a check when Apply() starts
+  // would only add to it when the text is there.
+  constexpr size_t kMinGated = 2;
+  std::array<uint32_t, static_cast<size_t>(HeaderId::kCount)> gated_per_id{};
+  std::vector<std::string_view> gated_names;  // names of headers without a HeaderId
   for (size_t r = 0; r < rules.size(); ++r) {
     const Rule& rule = *rules[r].plan.rule;
     if (rules[r].passive) {
@@ -140,6 +172,16 @@ ChainIndex::ChainIndex(const std::vector<ProfilePtr>& profiles) {
       passive.push_back(static_cast<uint32_t>(r));
     } else if (const Condition* c = IndexingCondition(rule)) {
       index_under(c->target, static_cast<uint32_t>(r));
+      const std::string_view text = GateText(rules[r].plan, c);
+      if (!text.empty()) {
+        gate_of[r] = static_cast<int32_t>(gates.size());
+        gates.push_back(Gate{std::string(text)});
+        if (c->target.header != HeaderId::kOther) {
+          ++gated_per_id[static_cast<size_t>(c->target.header)];
+        } else {
+          gated_names.push_back(c->target.header_lower);
+        }
+      }
     } else {
       always[r / 64] |= uint64_t{1} << (r % 64);
     }
@@ -153,6 +195,22 @@ ChainIndex::ChainIndex(const std::vector<ProfilePtr>& profiles) {
     if (by_name.back().rules.empty() || by_name.back().rules.back() != r) {
       by_name.back().rules.push_back(r);
     }
+  }
+  for (size_t id = 0; id < gated_per_id.size(); ++id) {
+    if (gated_per_id[id] >= kMinGated) ids_gated |= uint64_t{1} << id;
+  }
+  std::sort(gated_names.begin(), gated_names.end());
+  for (size_t i = 0; i < gated_names.size();) {
+    size_t j = i;
+    while (j < gated_names.size() && gated_names[j] == gated_names[i]) ++j;
+    if (j - i >= kMinGated) {
+      auto it = std::lower_bound(by_name.begin(), by_name.end(), gated_names[i],
+                                 [](const NamedRules& n, std::string_view x) {
+                                   return n.lower_name < x;
+                                 });
+      if (it != by_name.end() && it->lower_name == gated_names[i]) it->any_gated = true;
+    }
+    i = j;
   }
   // Passive rules grouped by filter, so that Apply() evaluates each filter once.
   auto filter_less = [&](uint32_t a, uint32_t b) {
@@ -177,12 +235,28 @@ const std::vector<uint32_t>* ChainIndex::RulesNeeding(const Target& target) cons
 }
 
 const std::vector<uint32_t>* ChainIndex::RulesNeedingName(std::string_view name) const {
+  const NamedRules* named = FindName(name);
+  return named != nullptr ? &named->rules : nullptr;
+}
+
+const std::vector<uint32_t>* ChainIndex::GatedRulesNeeding(const Target& target) const {
+  if (target.scope != Scope::kHeader) return nullptr;
+  if (target.header != HeaderId::kOther) {
+    const size_t id = static_cast<size_t>(target.header);
+    return ((ids_gated >> id) & 1) != 0 ? &by_id[id] : nullptr;
+  }
+  if (gates.empty()) return nullptr;
+  const NamedRules* named = FindName(target.header_lower);
+  return named != nullptr && named->any_gated ? &named->rules : nullptr;
+}
+
+const ChainIndex::NamedRules* ChainIndex::FindName(std::string_view name) const {
   size_t lo = 0;
   size_t hi = by_name.size();
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     const int c = CompareFolded(name, by_name[mid].lower_name);
-    if (c == 0) return &by_name[mid].rules;
+    if (c == 0) return &by_name[mid];
     if (c > 0) {
       lo = mid + 1;
     } else {
@@ -297,16 +371,31 @@ CandidateSet::CandidateSet(const ChainIndex& index, const SipMessage& message,
   // Known headers as a bit each, from the line index; other names looked up.
   uint64_t present = 0;
   const bool any_named = !index.by_name.empty();
-  auto add_named = [&](size_t i) {
-    if (const std::vector<uint32_t>* list = index.RulesNeedingName(message.header_name(i))) {
-      Add(*list);
+  auto add_named = [&](size_t i, bool gate) {
+    if (const ChainIndex::NamedRules* named = index.FindName(message.header_name(i))) {
+      if (gate && named->any_gated) {
+        AddGated(index, named->rules, message.header_value(i));
+      } else {
+        Add(named->rules);
+      }
     }
   };
   if (lines.usable()) {
     present = lines.present();
     if (any_named && (present & 1) != 0) {
       for (size_t i = lines.first_other(); i <= lines.last_other(); ++i) {
-        if (message.header_id(i) == HeaderId::kOther) add_named(i);
+        if (message.header_id(i) == HeaderId::kOther) add_named(i, true);
+      }
+    }
+    // Lists with gated rules: each line of the header adds the rules its value lets in.
+    uint64_t gated = present & index.ids_gated;
+    present &= ~gated;
+    while (gated != 0) {
+      const HeaderId id = static_cast<HeaderId>(__builtin_ctzll(gated));
+      gated &= gated - 1;
+      const std::vector<uint32_t>& list = index.by_id[static_cast<size_t>(id)];
+      for (size_t i = lines.first_line(id); i <= lines.last_line(id); ++i) {
+        if (message.header_id(i) == id) AddGated(index, list, message.header_value(i));
       }
     }
   } else {
@@ -315,7 +404,7 @@ CandidateSet::CandidateSet(const ChainIndex& index, const SipMessage& message,
       if (id != HeaderId::kOther) {
         present |= uint64_t{1} << static_cast<size_t>(id);
       } else if (any_named) {
-        add_named(i);
+        add_named(i, false);
       }
     }
   }
@@ -329,6 +418,15 @@ CandidateSet::CandidateSet(const ChainIndex& index, const SipMessage& message,
 
 void CandidateSet::Add(const std::vector<uint32_t>& rules) {
   for (uint32_t r : rules) words_[r / 64] |= uint64_t{1} << (r % 64);
+}
+
+void CandidateSet::AddGated(const ChainIndex& index, const std::vector<uint32_t>& rules,
+                            std::string_view value) {
+  for (const uint32_t r : rules) {
+    const int32_t g = index.gate_of[r];
+    if (g >= 0 && !HasText(value, index.gates[static_cast<size_t>(g)].text)) continue;
+    words_[r / 64] |= uint64_t{1} << (r % 64);
+  }
 }
 
 void CandidateSet::AddAfter(const std::vector<uint32_t>& rules, size_t after) {

@@ -38,6 +38,14 @@ struct ChainIndex {
   struct NamedRules {
     std::string lower_name;       // a header without a HeaderId, lower-cased
     std::vector<uint32_t> rules;  // ascending indices into `rules`
+    bool any_gated = false;       // some of them have a Gate
+  };
+  // Text that a line of the header a rule is indexed under must contain for the rule to
+  // apply: its indexing condition is a MATCHES whose every match contains the text. Checked
+  // on the message's lines when Apply() starts, so that a rule whose text no line holds is
+  // not a candidate; a rule that edits the header makes such rules candidates again.
+  struct Gate {
+    std::string text;  // not empty
   };
   // Passive rules with the same message filter (MsgType, ReqMethod, RspCodeList).
   struct PassiveGroup {
@@ -51,11 +59,18 @@ struct ChainIndex {
   const std::vector<uint32_t>* RulesNeeding(const Target& target) const;
   // The rules indexed under a header without a HeaderId, by its name in any case.
   const std::vector<uint32_t>* RulesNeedingName(std::string_view name) const;
+  const NamedRules* FindName(std::string_view name) const;
+  // RulesNeeding(target) when some of them are gated; else null (none can have become
+  // candidates by an edit of a line the header already had).
+  const std::vector<uint32_t>* GatedRulesNeeding(const Target& target) const;
 
   std::vector<Entry> rules;            // every rule of every profile, in chain order
   std::vector<uint64_t> always;        // bitset: rules that need no header present
   std::array<std::vector<uint32_t>, static_cast<size_t>(HeaderId::kCount)> by_id;
   uint64_t ids_indexed = 0;            // bit per HeaderId with a non-empty by_id list
+  uint64_t ids_gated = 0;              // bit per HeaderId whose by_id list has a gated rule
+  std::vector<int32_t> gate_of;        // per rule: its index in `gates`, or -1
+  std::vector<Gate> gates;
   std::vector<NamedRules> by_name;     // sorted by lower_name
   std::vector<PassiveGroup> passive_groups;
 };
@@ -75,6 +90,9 @@ class LineIndex {
   // Every line without a HeaderId is in [first, last]. Only when usable() and present.
   size_t first_other() const { return first_[0]; }
   size_t last_other() const { return last_[0]; }
+  // The first and last line of a header id. Only when usable() and its bit is in present().
+  size_t first_line(HeaderId id) const { return first_[static_cast<size_t>(id)]; }
+  size_t last_line(HeaderId id) const { return last_[static_cast<size_t>(id)]; }
 
   // The first line of a header target at or after `from`, or SipMessage::npos.
   size_t Find(const SipMessage& message, const Target& target, size_t from) {
@@ -138,6 +156,9 @@ class CandidateSet {
 
  private:
   void Add(const std::vector<uint32_t>& rules);
+  // Adds the rules of `rules` that have no gate, or whose gate's text is in `value`.
+  void AddGated(const ChainIndex& index, const std::vector<uint32_t>& rules,
+                std::string_view value);
 
   static constexpr size_t kInlineWords = 64;  // 4096 rules without touching the heap
   uint64_t inline_words_[kInlineWords];

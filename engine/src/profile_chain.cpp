@@ -68,12 +68,15 @@ ApplyResult ProfileChain::Apply(SipMessage& message, const ApplyOptions& options
     for (const internal::DefPlan& def : plan.defs) {
       const internal::DefOutcome outcome = internal::RunReplaceDef(def, message, &state);
       changed |= outcome.changed;
+      // Rules later in the chain that need this header may apply now: it was added, or a
+      // line of it changed, which may give it the text a gated rule needs (chain_index.h).
+      const std::vector<uint32_t>* later = nullptr;
       if (outcome.added_header) {
-        // Rules later in the chain that need this header may apply now.
-        if (const std::vector<uint32_t>* later = index_->RulesNeeding(def.def->target)) {
-          candidates.AddAfter(*later, r);
-        }
+        later = index_->RulesNeeding(def.def->target);
+      } else if (outcome.changed) {
+        later = index_->GatedRulesNeeding(def.def->target);
       }
+      if (later != nullptr) candidates.AddAfter(*later, r);
     }
     result.changed |= changed;
     if (event != nullptr) {

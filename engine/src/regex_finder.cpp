@@ -405,6 +405,20 @@ RegexFinder::RegexFinder(const RE2* re) : re_(re) {
   }
 }
 
+std::string_view RegexFinder::RequiredText() const {
+  switch (kind_) {
+    case Kind::kLiteral:
+      return simple_->prefix;
+    case Kind::kSimple:
+      // Both literals are outside the class and its quantifier: every match holds each.
+      return simple_->prefix.size() >= simple_->suffix.size() ? simple_->prefix
+                                                               : simple_->suffix;
+    case Kind::kRe2:
+      break;
+  }
+  return required_;
+}
+
 int RegexFinder::MatchSimple(std::string_view text, size_t pos, size_t* begin,
                              size_t* end) const {
   const Simple& s = *simple_;

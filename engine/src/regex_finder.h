@@ -41,6 +41,10 @@ class RegexFinder {
   bool is_simple() const { return kind_ == Kind::kLiteral || kind_ == Kind::kSimple; }
   // For a pattern left to RE2: text that every match contains ("" when none is known).
   const std::string& required_literal() const { return required_; }
+  // Text that every match contains, whichever way the pattern is matched ("" when none is
+  // known): the text itself, the longer literal of a simple pattern, or required_literal().
+  // A text without it has no match.
+  std::string_view RequiredText() const;
 
   // The leftmost match in text at or after `pos`, as RE2::Match(text, pos, text.size(),
   // UNANCHORED, vec, nsub) finds it: vec[0] the match, vec[1..nsub) its groups.

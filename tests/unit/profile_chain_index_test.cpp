@@ -90,7 +90,14 @@ RuleSpec GenerateRule(std::mt19937& rng) {
       case 3: c.op = "NEQ"; c.operand = ""; break;
       case 4: c.op = "NEQ"; c.operand = Pick(rng, kValues); break;
       case 5: c.op = "EQ"; c.operand = ""; break;
-      case 6: c.op = "MATCHES"; c.operand = "^[0-9]"; break;
+      case 6:
+        // Patterns with and without a text every match needs (the index gates the first
+        // kind on the header's lines), the text absent, present, or written by an edit.
+        c.op = "MATCHES";
+        c.operand = Pick(rng, std::vector<std::string>{"^[0-9]", "UPDATE", "in-7", "(?i)update",
+                                                       "a|in", "refresher=u", "[0-9]+;r",
+                                                       "(uac|uas)", "0;", "^[0-9]"});
+        break;
       default: c.op = "GT"; c.operand = "100"; break;
     }
     if (Chance(rng, 30)) c.regex1 = Pick(rng, std::vector<std::string>{"[0-9]+", "^[a-z]+"});
