@@ -13,10 +13,6 @@
 namespace smc::proxy {
 namespace {
 
-// A probe that has not come back after this long was lost (the socket buffer overflowed):
-// another one is sent, and the lost one's age keeps being reported meanwhile.
-constexpr std::chrono::seconds kGiveUp{2};
-
 bool ToSockaddr(const std::string& ip, uint16_t port, sockaddr_storage* out, socklen_t* len) {
   std::memset(out, 0, sizeof *out);
   auto* v4 = reinterpret_cast<sockaddr_in*>(out);
@@ -102,22 +98,39 @@ void QueueProbe::Send(Clock::time_point now) {
   if (sendto(fd_, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&to), len) < 0) {
     return;
   }
-  under_way_ = true;
-  sent_at_ = now;
+  if (under_way_.size() >= kMaxUnderWay) under_way_.pop_front();
+  under_way_.push_back({seq_, now});
 }
 
 std::optional<QueueProbe::Clock::duration> QueueProbe::OnTick(Clock::time_point now) {
-  // Not read yet: it has waited at least this long.
-  const std::optional<Clock::duration> sample = under_way_ ? now - sent_at_ : last_;
-  if (!under_way_ || now - sent_at_ >= kGiveUp) Send(now);
+  std::optional<Clock::duration> sample;
+  if (read_this_tick_) {
+    sample = read_this_tick_;
+  } else if (!under_way_.empty()) {
+    sample = now - under_way_.front().sent_at;  // not read yet: it has waited at least this
+  } else {
+    sample = last_;
+  }
+  read_this_tick_.reset();
+  Send(now);
   return sample;
 }
 
 bool QueueProbe::Recognise(std::string_view call_id, Clock::time_point now) {
   if (call_id.substr(0, prefix_.size()) != prefix_) return false;
-  if (under_way_ && call_id.substr(prefix_.size()) == std::to_string(seq_)) {
-    last_ = now - sent_at_;
-    under_way_ = false;
+  uint64_t seq = 0;
+  const std::string_view digits = call_id.substr(prefix_.size());
+  for (char c : digits) {
+    if (c < '0' || c > '9') return true;  // a probe's prefix, not one of ours: absorbed
+    seq = seq * 10 + static_cast<uint64_t>(c - '0');
+  }
+  for (auto it = under_way_.begin(); it != under_way_.end(); ++it) {
+    if (it->seq != seq) continue;
+    const Clock::duration delay = now - it->sent_at;
+    last_ = delay;
+    if (!read_this_tick_ || delay > *read_this_tick_) read_this_tick_ = delay;
+    under_way_.erase(under_way_.begin(), it + 1);  // the older ones were dropped
+    break;
   }
   return true;
 }

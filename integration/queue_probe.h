@@ -3,8 +3,15 @@
 //
 // Every housekeeping tick the probe sends one small OPTIONS from a socket of its own to the
 // proxy's UDP address; it queues behind whatever else has arrived, and the proxy recognises
-// it (Call-ID with a per-process random prefix) when it reads it, before any other work.
-// The time between the two is the queueing delay every message sees at that moment.
+// it (Call-ID with a per-process random prefix and a sequence number) when it reads it,
+// before any other work. The time between the two is the queueing delay every message sees
+// at that moment.
+//
+// A full socket buffer drops probes like any other datagram. Datagrams from one socket to
+// another on the same host are read in the order they were sent, so a probe still unread
+// when a later one is read was dropped: it is forgotten, rather than reported as a delay
+// that grows for as long as one waits for it (which once read as 2 s while the real queue
+// was a few hundred milliseconds, and shed nearly every call).
 // A timer's lag would not show it: sofia's loop runs its timers between two reads of the
 // socket, so timers stay on time while the queue grows. Neither would CPU time: a proxy
 // starved of CPU by its neighbours uses little of it while its messages wait.
@@ -13,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,17 +40,26 @@ class QueueProbe {
   QueueProbe(const QueueProbe&) = delete;
   QueueProbe& operator=(const QueueProbe&) = delete;
 
-  // Once per tick: the delay to report for this tick, then a new probe is sent when none is
-  // under way. The delay is the age of the probe under way when it has not been read yet (a
-  // lower bound: it has waited at least that long), else that of the last probe read;
-  // nullopt before the first one was read.
+  // Once per tick: the delay to report for this tick, then a new probe is sent. The delay
+  // is the longest of the probes read since the last tick; when none was read, the age of
+  // the oldest probe still under way (it has waited at least that long); when none is under
+  // way either, the last delay read. nullopt before the first probe was read.
   std::optional<Clock::duration> OnTick(Clock::time_point now);
 
-  // Whether a request's Call-ID is a probe's. When it is the one under way, its delay is
-  // taken; an older one (it was given up on) is only recognised.
+  // Whether a request's Call-ID is a probe's. A probe under way gives its delay, and every
+  // probe sent before it that is still under way is taken as lost.
   bool Recognise(std::string_view call_id, Clock::time_point now);
 
+  // Probes under way at most: older ones are forgotten (lost, or the queue is longer than
+  // this many ticks, which the oldest one kept still shows).
+  static constexpr size_t kMaxUnderWay = 16;
+
  private:
+  struct UnderWay {
+    uint64_t seq;
+    Clock::time_point sent_at;
+  };
+
   QueueProbe(int fd, std::string prefix, std::string target_ip, uint16_t target_port,
              std::string local);
   void Send(Clock::time_point now);
@@ -54,8 +71,8 @@ class QueueProbe {
   std::string local_;   // the probe socket's ip:port, for the Via
   bool v6_;
   uint64_t seq_ = 0;
-  bool under_way_ = false;
-  Clock::time_point sent_at_;
+  std::deque<UnderWay> under_way_;                  // oldest first
+  std::optional<Clock::duration> read_this_tick_;  // the longest delay read since the tick
   std::optional<Clock::duration> last_;   // the delay of the last probe read
 };
 

@@ -97,23 +97,53 @@ TEST(QueueProbeTest, AProbeNotReadYetCountsAsWaitingAtLeastItsAge) {
   EXPECT_NE(CallId(proxy.Read()), first);
 }
 
-TEST(QueueProbeTest, ALostProbeIsReplacedAndALateOneOnlyRecognised) {
+TEST(QueueProbeTest, AProbeOvertakenByALaterOneWasLostAndIsForgotten) {
   ProxySocket proxy;
   std::string error;
   auto probe = QueueProbe::Create("127.0.0.1", proxy.port(), &error);
   ASSERT_TRUE(probe) << error;
   const auto t0 = QueueProbe::Clock::now();
   probe->OnTick(t0);
-  const std::string lost = CallId(proxy.Read());
-  probe->OnTick(t0 + milliseconds(2000));  // given up on: another one is sent
+  const std::string lost = CallId(proxy.Read());  // a full buffer dropped it
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(250)), milliseconds(250));  // at least its age
   const std::string second = CallId(proxy.Read());
   ASSERT_FALSE(second.empty());
   EXPECT_NE(second, lost);
-  EXPECT_TRUE(probe->Recognise(lost, t0 + milliseconds(2100)));  // a probe: absorbed ...
-  // ... but its age is not the delay of the one under way.
-  EXPECT_EQ(probe->OnTick(t0 + milliseconds(2250)), milliseconds(250));
-  EXPECT_TRUE(probe->Recognise(second, t0 + milliseconds(2260)));
-  EXPECT_EQ(probe->OnTick(t0 + milliseconds(2500)), milliseconds(260));
+  EXPECT_TRUE(probe->Recognise(second, t0 + milliseconds(300)));
+  // The second one's delay, not the age of the first one, which can no longer arrive.
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(500)), milliseconds(50));
+  EXPECT_TRUE(probe->Recognise(lost, t0 + milliseconds(510)));  // a probe all the same
+  const std::string third = CallId(proxy.Read());
+  EXPECT_TRUE(probe->Recognise(third, t0 + milliseconds(520)));
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(750)), milliseconds(20));
+}
+
+TEST(QueueProbeTest, ReportsTheLongestDelayReadInATick) {
+  ProxySocket proxy;
+  std::string error;
+  auto probe = QueueProbe::Create("127.0.0.1", proxy.port(), &error);
+  ASSERT_TRUE(probe) << error;
+  const auto t0 = QueueProbe::Clock::now();
+  probe->OnTick(t0);
+  probe->OnTick(t0 + milliseconds(250));  // a queue: neither probe is read in time
+  const std::string first = CallId(proxy.Read());
+  const std::string second = CallId(proxy.Read());
+  EXPECT_TRUE(probe->Recognise(first, t0 + milliseconds(400)));   // 400 ms
+  EXPECT_TRUE(probe->Recognise(second, t0 + milliseconds(410)));  // 160 ms
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(500)), milliseconds(400));
+}
+
+TEST(QueueProbeTest, KeepsABoundedNumberOfProbesUnderWay) {
+  ProxySocket proxy;
+  std::string error;
+  auto probe = QueueProbe::Create("127.0.0.1", proxy.port(), &error);
+  ASSERT_TRUE(probe) << error;
+  const auto t0 = QueueProbe::Clock::now();
+  const size_t ticks = QueueProbe::kMaxUnderWay + 4;
+  for (size_t i = 0; i < ticks; ++i) probe->OnTick(t0 + milliseconds(250 * i));
+  // None read: the oldest one kept was sent kMaxUnderWay ticks before the next tick.
+  EXPECT_EQ(probe->OnTick(t0 + milliseconds(250 * ticks)),
+            milliseconds(250 * QueueProbe::kMaxUnderWay));
 }
 
 }  // namespace
