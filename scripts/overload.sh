@@ -13,7 +13,9 @@
 # Environment: SMC_PROXY (an smc-proxy binary to use; default: build one, RelWithDebInfo, in
 # SMC_RELIABILITY_BUILD_DIR, default <repo>/build-reliability), OVERLOAD_S (default 45),
 # RECOVERY_S (default 30), LIMITS (the proxy's "limits" as JSON), WORKDIR (default <build
-# dir>/reliability). With two CPUs or more, smc-proxy gets the last one to itself and sipp the
+# dir>/reliability), PROXY_CPU_SHARE (cap smc-proxy at this share of a core with a cgroup;
+# default 0.4 on a machine of fewer than 4 CPUs, where sipp could not offer twice what a
+# whole core of smc-proxy serves, else 0 = no cap; needs root). With two CPUs or more, smc-proxy gets the last one to itself and sipp the
 # others. Exit status 0 when the proxy served R again with no failed call after the overload.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,6 +31,8 @@ fi
 extra=()
 [ $# -ge 1 ] && extra+=(--rate "$1")
 [ -n "${LIMITS:-}" ] && extra+=(--limits "$LIMITS")
+share=${PROXY_CPU_SHARE:-$([ "$(nproc)" -lt 4 ] && echo 0.4 || echo 0)}
+extra+=(--proxy-cpu-share "$share")
 exec python3 -B "$root/tests/integration/reliability_load.py" --proxy "$proxy" \
   --source-dir "$root" --workdir "${WORKDIR:-$build/reliability}" overload \
   --overload-s "${OVERLOAD_S:-45}" --recovery-s "${RECOVERY_S:-30}" "${extra[@]}"

@@ -148,7 +148,7 @@ class Rig:
     """smc-proxy between a pbx trunk (UACs from any loopback port) and a carrier (one UAS)."""
 
     def __init__(self, env, session_timer=False, limits=None, log_level="info", pinned=True,
-                 extra_trunks=()):
+                 extra_trunks=(), cpu_share=None):
         self.env = env
         self.proxy_cpus, self.sipp_cpus = cpu_split() if pinned else (set(), set())
         self.proxy_port = env.ports.take()
@@ -172,6 +172,7 @@ class Rig:
             cfg["limits"] = limits
         self.proxy = Proxy(env, "proxy", cfg).start(log_level=log_level)
         pin(self.proxy.proc.pid, self.proxy_cpus)
+        self.quota = CpuQuota(self.proxy.proc.pid, cpu_share) if cpu_share else None
         self.uas = LoadSipp(env, "carrier_uas", "uas_call.xml", self.carrier_port,
                             cpus=self.sipp_cpus).start()
         time.sleep(0.5)
@@ -207,6 +208,54 @@ def pin(pid, cpus):
             os.sched_setaffinity(pid, cpus)
         except OSError:
             pass
+
+
+class CpuQuota:
+    """Caps a process at a share of one core with the kernel's CFS bandwidth control (a cgroup
+    of its own, v2 or v1 `cpu`), for as long as the object lives; removed by close().
+
+    Why: on a two-core machine sipp has one core for the callers and the carrier together.
+    Offered twice what a whole core of smc-proxy serves, sipp saturates first, and its own
+    late answers and losses would be measured as the proxy's. Capping the proxy instead
+    makes the proxy the bottleneck at both R and 2R. The 10 ms period keeps the pauses the
+    cap adds to each message under 10 ms."""
+
+    PERIOD_US = 10000
+
+    def __init__(self, pid, share):
+        self.path = None
+        quota = max(1000, int(self.PERIOD_US * share))
+        name = "smc-reliability-%d" % os.getpid()
+        v2 = "/sys/fs/cgroup/cgroup.controllers"
+        try:
+            if os.path.exists(v2):
+                path = os.path.join("/sys/fs/cgroup", name)
+                os.makedirs(path, exist_ok=True)
+                self.path = path
+                with open(os.path.join(path, "cpu.max"), "w") as f:
+                    f.write("%d %d" % (quota, self.PERIOD_US))
+            else:
+                path = os.path.join("/sys/fs/cgroup/cpu", name)
+                os.makedirs(path, exist_ok=True)
+                self.path = path
+                with open(os.path.join(path, "cpu.cfs_period_us"), "w") as f:
+                    f.write(str(self.PERIOD_US))
+                with open(os.path.join(path, "cpu.cfs_quota_us"), "w") as f:
+                    f.write(str(quota))
+            with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+                f.write(str(pid))
+        except OSError as e:
+            self.close()
+            raise TestFailure("cannot cap smc-proxy's CPU with a cgroup (%s); run as root, "
+                              "or without --proxy-cpu-share" % e)
+
+    def close(self):
+        if self.path:
+            try:
+                os.rmdir(self.path)  # only once its process is gone (EBUSY before)
+                self.path = None
+            except OSError:
+                pass
 
 
 def cpu_split():
@@ -257,81 +306,88 @@ def report(name, offered, o, seconds):
 
 def run_overload(env, args):
     limits = json.loads(args.limits) if args.limits else None
-    rig = Rig(env, limits=limits, pinned=not args.no_pin)
-    if limits:
-        log("limits: %s" % json.dumps(limits))
-    if rig.proxy_cpus:
-        log("smc-proxy on CPU %s, sipp on CPU %s" % (sorted(rig.proxy_cpus),
-                                                     sorted(rig.sipp_cpus)))
-    if args.rate:
-        rate = args.rate
-        log("sustainable rate R = %d calls/s (given)" % rate)
-    else:
-        rate = find_rate(rig, args.search_start, args.search_step_s, args.search_ceiling)
-        if rate == 0:
-            raise TestFailure("no rate from %d calls/s up was sustained" % args.search_start)
-        log("sustainable rate R = %d calls/s (measured)" % rate)
-        rig.settle()
-        time.sleep(5)
-    rss = [(0.0, rig.rss())]
-    shed_before = rig.shed_total()
-    overload = rig.uac("overload_2R", 2 * rate, 2 * rate * args.overload_s)
-    t0 = time.monotonic()
-    recovery = None
-    last_line = -5
-    window = {"overload": (0, 0), "recovery": (0, 0)}  # completed, shed at the last line
-    while True:
-        now = time.monotonic() - t0
-        if recovery is None and (now >= args.overload_s or not overload.running()):
-            overload.soft_stop()  # sipp may lag behind its schedule under load
-            recovery = rig.uac("recovery_R", rate, rate * args.recovery_s)
-            t_recovery = now
-        if recovery is not None and not recovery.running() and not overload.running():
-            break
-        if now > args.overload_s + args.recovery_s + 180:
-            log("the run is taking too long: stopping the callers")
-            overload.soft_stop()
-            if recovery:
-                recovery.soft_stop()
-        mem = rig.rss()
-        rss.append((now, mem))
-        if now - last_line >= 5:
-            last_line = now
-            parts = []
-            for name, uac in (("2R", overload), ("R", recovery)):
-                if uac is None:
-                    continue
-                o = uac.outcome()
-                key = "overload" if uac is overload else "recovery"
-                done, shed = window[key]
-                parts.append("%s: +%d done +%d shed, %d failed" % (
-                    name, o["completed"] - done, o["shed"] - shed, o["failed"]))
-                window[key] = (o["completed"], o["shed"])
-            log("t=%4.0fs %-8s rss %6.1f MB  in setup %5.0f  delay %4.0f ms  admitted %.2f  %s"
-                % (now, "overload" if recovery is None else "recovery", mem,
-                   rig.metric("smc_calls_in_setup"),
-                   1000 * rig.metric("smc_overload_queue_delay_seconds"),
-                   rig.metric("smc_overload_admitted_share"), "  ".join(parts)))
-        time.sleep(1)
-    overload.wait(5)
-    recovery.wait(5)
-    o, r = overload.outcome(), recovery.outcome()
-    print()
-    log("summary (R = %d calls/s; 2R for %d s, then R for %d s)"
-        % (rate, args.overload_s, args.recovery_s))
-    report("overload", 2 * rate, o, args.overload_s)
-    served = report("recovery", rate, r, args.recovery_s)
-    peak = max(m for _, m in rss)
-    log("shed by the proxy (smc_overload_shed_total, retransmitted INVITEs included): %d"
-        % (rig.shed_total() - shed_before))
-    log("resident memory: %.1f MB before, peak %.1f MB, %.1f MB at the end"
-        % (rss[0][1], peak, rss[-1][1]))
-    if not rig.proxy.alive():
-        raise TestFailure("smc-proxy died")
-    if r["failed"] or r["created"] != rate * args.recovery_s:
-        raise TestFailure("recovery: %d of %d calls failed at R" % (r["failed"], r["created"]))
-    log("recovered: %.0f calls/s completed at R after the overload, 0 failed, %d shed"
-        % (served, r["shed"]))
+    rig = Rig(env, limits=limits, pinned=not args.no_pin, cpu_share=args.proxy_cpu_share)
+    try:
+        if args.proxy_cpu_share:
+            log("smc-proxy capped at %.0f %% of a core (CFS bandwidth, %d ms period)"
+                % (100 * args.proxy_cpu_share, CpuQuota.PERIOD_US // 1000))
+        if limits:
+            log("limits: %s" % json.dumps(limits))
+        if rig.proxy_cpus:
+            log("smc-proxy on CPU %s, sipp on CPU %s" % (sorted(rig.proxy_cpus),
+                                                         sorted(rig.sipp_cpus)))
+        if args.rate:
+            rate = args.rate
+            log("sustainable rate R = %d calls/s (given)" % rate)
+        else:
+            rate = find_rate(rig, args.search_start, args.search_step_s, args.search_ceiling)
+            if rate == 0:
+                raise TestFailure("no rate from %d calls/s up was sustained" % args.search_start)
+            log("sustainable rate R = %d calls/s (measured)" % rate)
+            rig.settle()
+            time.sleep(5)
+        rss = [(0.0, rig.rss())]
+        shed_before = rig.shed_total()
+        overload = rig.uac("overload_2R", 2 * rate, 2 * rate * args.overload_s)
+        t0 = time.monotonic()
+        recovery = None
+        last_line = -5
+        window = {"overload": (0, 0), "recovery": (0, 0)}  # completed, shed at the last line
+        while True:
+            now = time.monotonic() - t0
+            if recovery is None and (now >= args.overload_s or not overload.running()):
+                overload.soft_stop()  # sipp may lag behind its schedule under load
+                recovery = rig.uac("recovery_R", rate, rate * args.recovery_s)
+            if recovery is not None and not recovery.running() and not overload.running():
+                break
+            if now > args.overload_s + args.recovery_s + 180:
+                log("the run is taking too long: stopping the callers")
+                overload.soft_stop()
+                if recovery:
+                    recovery.soft_stop()
+            mem = rig.rss()
+            rss.append((now, mem))
+            if now - last_line >= 5:
+                last_line = now
+                parts = []
+                for name, uac in (("2R", overload), ("R", recovery)):
+                    if uac is None:
+                        continue
+                    o = uac.outcome()
+                    key = "overload" if uac is overload else "recovery"
+                    done, shed = window[key]
+                    parts.append("%s: +%d done +%d shed, %d failed" % (
+                        name, o["completed"] - done, o["shed"] - shed, o["failed"]))
+                    window[key] = (o["completed"], o["shed"])
+                log("t=%4.0fs %-8s rss %6.1f MB  in setup %5.0f  delay %4.0f ms  admitted %.2f  %s"
+                    % (now, "overload" if recovery is None else "recovery", mem,
+                       rig.metric("smc_calls_in_setup"),
+                       1000 * rig.metric("smc_overload_queue_delay_seconds"),
+                       rig.metric("smc_overload_admitted_share"), "  ".join(parts)))
+            time.sleep(1)
+        overload.wait(5)
+        recovery.wait(5)
+        o, r = overload.outcome(), recovery.outcome()
+        print()
+        log("summary (R = %d calls/s; 2R for %d s, then R for %d s)"
+            % (rate, args.overload_s, args.recovery_s))
+        report("overload", 2 * rate, o, args.overload_s)
+        served = report("recovery", rate, r, args.recovery_s)
+        peak = max(m for _, m in rss)
+        log("shed by the proxy (smc_overload_shed_total, retransmitted INVITEs included): %d"
+            % (rig.shed_total() - shed_before))
+        log("resident memory: %.1f MB before, peak %.1f MB, %.1f MB at the end"
+            % (rss[0][1], peak, rss[-1][1]))
+        if not rig.proxy.alive():
+            raise TestFailure("smc-proxy died")
+        if r["failed"] or r["created"] != rate * args.recovery_s:
+            raise TestFailure("recovery: %d of %d calls failed at R" % (r["failed"], r["created"]))
+        log("recovered: %.0f calls/s completed at R after the overload, 0 failed, %d shed"
+            % (served, r["shed"]))
+    finally:
+        if rig.quota:  # its cgroup goes once the proxy is gone
+            rig.proxy.stop()
+            rig.quota.close()
 
 
 # --- soak --------------------------------------------------------------------------------
@@ -527,6 +583,9 @@ def main():
     o.add_argument("--search-ceiling", type=int, default=5000)
     o.add_argument("--limits", help="the proxy's limits as JSON, e.g. "
                    "'{\"max_queue_delay_ms\": 0, \"max_calls_in_setup\": 0}' (guard off)")
+    o.add_argument("--proxy-cpu-share", type=float, default=0.0,
+                   help="cap smc-proxy at this share of a core (e.g. 0.4), so that sipp can "
+                   "offer twice what the proxy serves; 0: no cap")
     o.add_argument("--no-pin", action="store_true",
                    help="leave the proxy and sipp wherever the scheduler puts them")
     s = sub.add_parser("soak", help="R/2 with session timers and reloads")
