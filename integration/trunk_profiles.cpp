@@ -1,8 +1,5 @@
 #include "trunk_profiles.h"
 
-#include <optional>
-#include <utility>
-
 namespace smc::proxy {
 
 bool ApplyTrunkProfiles(const TrunkRuntime* trunk, Direction direction, SipMessage& message) {
@@ -17,17 +14,6 @@ bool ApplyTrunkProfiles(const TrunkRuntime* trunk, Direction direction, SipMessa
   const TrunkCounters& counters = trunk->counters;
   if (result.edits_refused > 0) counters.edits_refused[d]->Increment(result.edits_refused);
   if (!result.changed) return false;
-  if (message.is_request() && (message.method().empty() || message.request_uri().empty())) {
-    // A rule rewrote the Request-URI, and this engine's SipMessage::SetRequestUri() can
-    // leave method() and request_uri() reading "" (the new start line's spans name the wrong
-    // buffer when the line fits in the room Parse() reserved) while Serialize() writes the
-    // right line. What follows reads them: whether to Record-Route, routing by Request-URI,
-    // the session-timer stage. Parsing the message again from its own bytes makes them agree;
-    // a parsed request always has both, so this runs only when they were lost.
-    if (std::optional<SipMessage> again = SipMessage::Parse(message.Serialize())) {
-      message = std::move(*again);
-    }
-  }
   counters.rewritten[d]->Increment();
   const auto& profiles = chain.profiles();
   for (const RuleEvent& event : result.events) {

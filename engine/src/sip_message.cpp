@@ -537,11 +537,13 @@ bool SipMessage::SetRequestUri(std::string_view uri) {
   Span stored;
   if (!Store(line, &stored)) return false;
   start_line_ = stored;
-  method_ = Span{stored.offset, static_cast<uint32_t>(method.size()), true};
+  // Store() may have put the line in the parse buffer's spare room or in the arena: the
+  // three parts live wherever the line went.
+  method_ = Span{stored.offset, static_cast<uint32_t>(method.size()), stored.in_arena};
   request_uri_ = Span{static_cast<uint32_t>(stored.offset + method.size() + 1),
-                      static_cast<uint32_t>(uri.size()), true};
+                      static_cast<uint32_t>(uri.size()), stored.in_arena};
   version_ = Span{static_cast<uint32_t>(stored.offset + method.size() + uri.size() + 2),
-                  static_cast<uint32_t>(version.size()), true};
+                  static_cast<uint32_t>(version.size()), stored.in_arena};
   start_line_modified_ = true;
   return true;
 }

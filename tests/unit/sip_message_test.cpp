@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -240,6 +241,28 @@ TEST(SipMessageStartLineTest, SetRequestUriRebuildsTheStartLine) {
   // A second edit may reuse text of the first.
   ASSERT_TRUE(msg.SetRequestUri(msg.request_uri().substr(0, 15)));
   EXPECT_EQ(msg.start_line(), "INVITE sip:15551234567 SIP/2.0");
+}
+
+// The message as Parse() returns it still has its spare room (a copy, as MustParse makes,
+// does not): the new start line goes there, and the method and Request-URI must be read
+// from there too (they once read "" after such a rewrite, as the proxy saw).
+TEST(SipMessageStartLineTest, SetRequestUriInTheParseBuffersSpareRoom) {
+  std::optional<SipMessage> msg = SipMessage::Parse(Invite());
+  ASSERT_TRUE(msg.has_value());
+  ASSERT_TRUE(msg->SetRequestUri("sip:15551234567@10.0.0.1"));
+  EXPECT_EQ(msg->method(), "INVITE");
+  EXPECT_EQ(msg->request_uri(), "sip:15551234567@10.0.0.1");
+  EXPECT_EQ(msg->sip_version(), "SIP/2.0");
+  EXPECT_EQ(msg->transaction_method(), "INVITE");
+  EXPECT_EQ(msg->start_line(), "INVITE sip:15551234567@10.0.0.1 SIP/2.0");
+  // A second rewrite while the first is in the spare room, then one too long for it.
+  ASSERT_TRUE(msg->SetRequestUri("sip:alice@example.com"));
+  EXPECT_EQ(msg->request_uri(), "sip:alice@example.com");
+  const std::string long_uri = "sip:" + std::string(400, 'a') + "@example.com";
+  ASSERT_TRUE(msg->SetRequestUri(long_uri));
+  EXPECT_EQ(msg->method(), "INVITE");
+  EXPECT_EQ(msg->request_uri(), long_uri);
+  EXPECT_EQ(msg->Serialize().substr(0, msg->start_line().size()), msg->start_line());
 }
 
 TEST(SipMessageStartLineTest, SetRequestUriRefusals) {
