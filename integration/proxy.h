@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "background_loader.h"
 #include "overload_guard.h"
 #include "own_edits.h"
 #include "overload_metrics.h"
@@ -75,10 +76,12 @@ class Proxy {
   // Serves until SIGTERM or SIGINT (or Stop()).
   void Run();
   void Stop();
-  // Loads and compiles the configuration file again. On any error keeps the running
-  // snapshot, logs every diagnostic and counts a failed reload; on success swaps in the
-  // new snapshot (transactions under way keep theirs). Returns success.
-  bool Reload();
+  // Loads and compiles the configuration file again, on a worker thread (see
+  // background_loader.h): the proxy keeps serving with the running snapshot meanwhile.
+  // The result is applied on the proxy's thread: on any error the running snapshot stays,
+  // every diagnostic is logged and a failed reload counted; on success the new snapshot is
+  // swapped in (transactions under way keep theirs).
+  void Reload();
  private:
   struct NextHop {
     std::string uri;  // what nta sends to: "sip:host:port;transport=..."
@@ -134,6 +137,9 @@ class Proxy {
   void SendOriginated(const OriginatedRequest& request);
   void RunStageDeadline();
 
+  // The su_root side of Reload(): applies what the loader read (`load_ms` off this thread).
+  void ApplyLoaded(ProxyConfigResult result, double load_ms);
+
   Transaction* NewTransaction();
   void Finish(Transaction* tr);  // destroys both transactions and forgets `tr`
   void EndSetup(Transaction* tr);  // its call is no longer in setup
@@ -157,6 +163,7 @@ class Proxy {
   nta_agent_t* agent_ = nullptr;
   su_timer_t* tick_ = nullptr;
   std::unique_ptr<SignalPipe> signals_;
+  std::unique_ptr<BackgroundLoader> loader_;
 
   std::list<Transaction> transactions_;
   std::deque<Transaction*> lingering_;  // in linger_until order (the delay is constant)

@@ -97,7 +97,7 @@ SignalPipe::~SignalPipe() {
 }
 
 int SignalPipe::OnReadable(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
-  SignalPipe* self = arg;
+  SignalPipe* self = static_cast<SignalPipe*>(arg);
   unsigned char buf[64];
   // Drain everything first, then act: a burst of SIGHUPs while one reload runs is one more
   // reload, not many (each reload reads the file as it is then).

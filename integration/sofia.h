@@ -11,7 +11,9 @@ struct Transaction;
 }  // namespace smc::proxy
 
 #define SU_ROOT_MAGIC_T smc::proxy::Proxy
-#define SU_WAKEUP_ARG_T smc::proxy::SignalPipe
+// More than one kind of object registers a descriptor with the root (the signal pipe, the
+// background loader): each one's callback casts the argument back to its own type.
+#define SU_WAKEUP_ARG_T void
 #define SU_TIMER_ARG_T smc::proxy::Proxy
 #define NTA_AGENT_MAGIC_T smc::proxy::Proxy
 #define NTA_LEG_MAGIC_T smc::proxy::Proxy
