@@ -493,16 +493,20 @@ def generated_trunks(paths):
 
 
 def reload_times_ms(proxy_log):
-    """(ms from "reloading" to "in use", ...) for every reload in the proxy's log."""
-    stamps = re.findall(r"^(\S+ \S+) info (reloading|configuration generation \d+ in use)",
+    """[(wall, load, swap), ...] in ms for every reload in the proxy's log: wall from
+    "reloading" to "in use"; load (off the proxy's thread) and swap (on it) as the proxy
+    logs them."""
+    stamps = re.findall(r"^(\S+ \S+) info (reloading.*|configuration generation \d+ in use.*)$",
                         proxy_log, re.M)
     out, start = [], None
     for stamp, what in stamps:
         t = datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S.%f")
-        if what == "reloading":
+        if what.startswith("reloading"):
             start = t
         elif start is not None:
-            out.append((t - start).total_seconds() * 1000)
+            m = re.search(r"loaded in ([\d.]+) ms .* swapped in ([\d.]+) ms", what)
+            load, swap = (float(m.group(1)), float(m.group(2))) if m else (float("nan"),) * 2
+            out.append(((t - start).total_seconds() * 1000, load, swap))
             start = None
     return out
 
@@ -552,10 +556,11 @@ def run_reload(env, args):
     log("summary: %d calls, %d successful, %d failed, %d retransmissions; %d reloads"
         % (number(s, "OutgoingCall(C)"), number(s, "SuccessfulCall(C)"), failed, retrans,
            len(times)))
-    if times:
-        ts = sorted(times)
-        log("reload (read + compile + swap, on the proxy's thread): median %.0f ms, max %.0f ms"
-            % (ts[len(ts) // 2], ts[-1]))
+    for i, what in enumerate(("SIGHUP to in use", "load, off the proxy's thread",
+                              "swap, on the proxy's thread")):
+        ts = sorted(t[i] for t in times)
+        if ts:
+            log("reload %s: median %.1f ms, max %.1f ms" % (what, ts[len(ts) // 2], ts[-1]))
     if steady:
         ss = sorted(steady)
         log("calls completed per second from t=%d s: min %d, median %d, max %d (offered %d)"
