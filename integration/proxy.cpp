@@ -441,6 +441,17 @@ void Proxy::SendOriginated(const OriginatedRequest& request) {
 
 // --- requests -------------------------------------------------------------------------
 
+namespace {
+
+// The ShedRecord key of an INVITE: its top Via branch and Call-ID (nta checked both exist).
+std::string ShedKey(const sip_t* sip) {
+  const char* branch = sip->sip_via && sip->sip_via->v_branch ? sip->sip_via->v_branch : "";
+  const char* call_id = sip->sip_call_id && sip->sip_call_id->i_id ? sip->sip_call_id->i_id : "";
+  return ShedRecord::Key(branch, call_id);
+}
+
+}  // namespace
+
 void Proxy::HandleNewRequest(msg_t* msg, sip_t* sip) {
   const sip_method_t method = sip->sip_request->rq_method;
   // nta's checks passed before this callback: To, From, Call-ID, CSeq and Via are there.
@@ -451,6 +462,14 @@ void Proxy::HandleNewRequest(msg_t* msg, sip_t* sip) {
   }
   const char* to_tag = sip->sip_to ? sip->sip_to->a_tag : nullptr;
   if (method == sip_method_invite && to_tag == nullptr) {
+    if (!shed_record_.empty()) {
+      const std::optional<std::string> tag =
+          shed_record_.Find(ShedKey(sip), std::chrono::steady_clock::now());
+      if (tag) {  // a retransmission of an INVITE shed before: the same answer again
+        Shed(msg, sip, Admission::kShedQueueDelay, &*tag);
+        return;
+      }
+    }
     const Admission admission = overload_.AdmitNewCall();
     if (admission != Admission::kAdmit) {
       Shed(msg, sip, admission);
@@ -469,13 +488,22 @@ void Proxy::HandleNewRequest(msg_t* msg, sip_t* sip) {
   HandleRequest(irq, sip);
 }
 
-void Proxy::Shed(msg_t* msg, sip_t* sip, Admission why) {
-  overload_metrics_.CountShed(why);
+void Proxy::Shed(msg_t* msg, sip_t* sip, Admission why, const std::string* to_tag) {
   metrics_->CountLocalReply(503);
   // Our own To tag, so that the ACK is recognised without any state.
   su_home_t home[1] = {SU_HOME_INIT(home)};
   sip_to_t* to = sip_to_dup(home, sip->sip_to);
-  const std::string tag = shed_tag_prefix_ + std::to_string(++shed_tags_);
+  std::string tag;
+  if (to_tag != nullptr) {
+    tag = *to_tag;
+  } else {
+    overload_metrics_.CountShed(why);
+    tag = shed_tag_prefix_ + std::to_string(++shed_tags_);
+    // A caller retransmits an INVITE for 64*T1 at most (Timer B).
+    shed_record_.Remember(ShedKey(sip), tag, std::chrono::steady_clock::now(),
+                          std::chrono::milliseconds(
+                              config_->config().timers.effective_t1x64_ms()));
+  }
   char retry_after[16];
   std::snprintf(retry_after, sizeof retry_after, "%u",
                 config_->config().limits.retry_after_s);

@@ -27,6 +27,7 @@
 #include "queue_probe.h"
 #include "runtime_config.h"
 #include "session_timer_stage.h"
+#include "shed_record.h"
 #include "signal_pipe.h"
 #include "smc/proxy_config.h"
 #include "smc/sip_message.h"
@@ -101,8 +102,10 @@ class Proxy {
   // A request that matches no transaction: the queue probe, shed (a new INVITE while
   // overloaded), absorbed (the ACK to a shed 503), or given a server transaction and handled.
   void HandleNewRequest(msg_t* msg, sip_t* sip);
-  // Answers a new INVITE 503 with Retry-After, statelessly (no transaction, no profiles).
-  void Shed(msg_t* msg, sip_t* sip, Admission why);
+  // Answers a new INVITE 503 with Retry-After, statelessly (no transaction, no profiles),
+  // and remembers it in shed_record_. `to_tag`: the tag of the 503 a retransmission of a shed
+  // INVITE gets again (nullptr: a new one; `why` is counted only then).
+  void Shed(msg_t* msg, sip_t* sip, Admission why, const std::string* to_tag = nullptr);
   int HandleRequest(nta_incoming_t* irq, const sip_t* sip);
   void Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming_t* irq,
                const sip_t* sip, const TrunkRuntime* from, SipTransport in_transport,
@@ -176,6 +179,7 @@ class Proxy {
   // recognised and absorbed.
   std::string shed_tag_prefix_;
   uint64_t shed_tags_ = 0;
+  ShedRecord shed_record_;  // so that a shed INVITE's retransmissions are shed alike
 };
 
 }  // namespace smc::proxy

@@ -10,11 +10,14 @@ admitted (their ACK and BYE included) complete; afterwards the proxy serves norm
 scripts/overload.sh is the load test at twice the sustainable rate.
 """
 
+import re
+import socket
 import sys
+import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from harness import Proxy, Sipp, check, run_tests, wait_until
-from malformed_test import soft_stop
+from malformed_test import LOOPBACK, Sink, soft_stop, status_of
 from smc_proxy_test import Net, config, requests, responses, run_call
 
 MAX_CALLS_IN_SETUP = 5
@@ -104,6 +107,123 @@ def test_shedding(env):
     check(proxy.alive(), "smc-proxy died")
     print("%d calls: %d completed, %d shed with 503 + Retry-After, %d BYEs while shedding"
           % (CALLS, len(completed), len(shed), len(byes_during)))
+
+
+class Udp:
+    """A trunk's socket on its configured port, sending and reading raw datagrams."""
+
+    def __init__(self, port):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((LOOPBACK, port))
+        self.port = port
+
+    def send(self, data, port):
+        self.sock.sendto(data, (LOOPBACK, port))
+
+    def read(self, want, timeout=5.0):
+        """The first datagram for which want(data) holds, within timeout (None if none)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                data, _ = self.sock.recvfrom(70000)
+            except socket.timeout:
+                return None
+            if want(data):
+                return data
+        return None
+
+    def drain(self, seconds):
+        """Every datagram that arrives within `seconds`."""
+        out, deadline = [], time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                out.append(self.sock.recvfrom(70000)[0])
+            except socket.timeout:
+                break
+        return out
+
+    def close(self):
+        self.sock.close()
+
+
+def invite(net, call_id, branch):
+    return ("INVITE sip:+15550001@%s:%d SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP %s:%d;branch=%s\r\n"
+            "Max-Forwards: 70\r\n"
+            "From: <sip:pbx@%s>;tag=f-%s\r\n"
+            "To: <sip:+15550001@%s>\r\n"
+            "Call-ID: %s\r\n"
+            "CSeq: 1 INVITE\r\n"
+            "Contact: <sip:pbx@%s:%d>\r\n"
+            "Content-Length: 0\r\n\r\n"
+            % (LOOPBACK, net.proxy, LOOPBACK, net.pbx, branch, LOOPBACK, call_id, LOOPBACK,
+               call_id, LOOPBACK, net.pbx)).encode()
+
+
+def to_tag(data):
+    m = re.search(rb"^(?:To|t)\s*:[^\r\n]*;tag=([^;\s\r\n>]+)", data, re.M | re.I)
+    return m.group(1).decode() if m else None
+
+
+def test_shed_retransmission(env):
+    """A retransmission of a shed INVITE gets the same 503 (same To tag) again and never
+    reaches the carrier, even once the proxy would admit a new call: otherwise the caller,
+    past its 503, would get a 200 for a call it has ended (RFC 3261 17.2.1)."""
+    net = Net(env)
+    cfg = config(env, net)
+    cfg["limits"] = {"max_calls_in_setup": 1, "max_queue_delay_ms": 0,
+                     "retry_after_s": RETRY_AFTER_S}
+    proxy = Proxy(env, "proxy", cfg).start(log_level="info")
+    pbx, carrier = Udp(net.pbx), Udp(net.carrier)
+    try:
+        def final_for(call_id):
+            return lambda d: (call_id.encode() in d and status_of(d) is not None
+                              and status_of(d)[0] >= 200)
+
+        pbx.send(invite(net, "admitted-1", "z9hG4bK-adm1"), net.proxy)
+        forwarded = carrier.read(lambda d: d.startswith(b"INVITE") and b"admitted-1" in d)
+        check(forwarded is not None, "the first INVITE should reach the carrier")
+
+        shed_invite = invite(net, "shed-1", "z9hG4bK-shed1")
+        pbx.send(shed_invite, net.proxy)
+        first = pbx.read(final_for("shed-1"))
+        check(first is not None and status_of(first)[0] == 503,
+              "over max_calls_in_setup 1 the second INVITE should get 503: %r" % first)
+        tag = to_tag(first)
+        check(tag, "the 503 carries the proxy's To tag")
+        pbx.send(shed_invite, net.proxy)
+        again = pbx.read(final_for("shed-1"))
+        check(again is not None and status_of(again)[0] == 503 and to_tag(again) == tag,
+              "its retransmission should get the same 503 (To tag %s): %r" % (tag, again))
+
+        # The carrier answers the admitted call: nothing is in setup any more.
+        carrier.send(Sink.answer(forwarded), net.proxy)
+        check(pbx.read(final_for("admitted-1")) is not None, "the 200 should reach the pbx")
+        wait_until(lambda: proxy.metric("smc_calls_in_setup") == 0, 5,
+                   what="the admitted call to leave setup")
+
+        pbx.send(shed_invite, net.proxy)
+        late = pbx.read(final_for("shed-1"))
+        check(late is not None and status_of(late)[0] == 503 and to_tag(late) == tag,
+              "a retransmission after the limit cleared must still get the same 503, not "
+              "be admitted: %r" % late)
+        # A new INVITE is admitted now: the 503 above came from the record, not the limit.
+        pbx.send(invite(net, "admitted-2", "z9hG4bK-adm2"), net.proxy)
+        check(carrier.read(lambda d: d.startswith(b"INVITE") and b"admitted-2" in d)
+              is not None, "a new INVITE should be admitted once nothing is in setup")
+        leaked = [d for d in carrier.drain(0.5) if b"shed-1" in d]
+        check(not leaked, "the shed INVITE must never reach the carrier: %r" % leaked[:1])
+        check(proxy.metric("smc_overload_shed_total", reason="calls_in_setup") == 1,
+              "one INVITE was shed; its retransmissions are not new sheds")
+        check(proxy.metric("smc_local_replies_total", code="503") == 3,
+              "three 503s were sent, one per copy of the shed INVITE")
+        check(proxy.alive(), "smc-proxy died")
+        print("shed INVITE sent 3 times: 3 x 503 with To tag %s, never forwarded" % tag)
+    finally:
+        pbx.close()
+        carrier.close()
 
 
 TESTS = {name[len("test_"):]: fn for name, fn in globals().items()
