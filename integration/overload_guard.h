@@ -61,6 +61,10 @@ class OverloadGuard {
   void OnDelaySample(double delay_ms);
   // The average of the last kWindow samples: what is compared with the limit.
   double delay_ms() const;
+  // The last sample (0 before the first).
+  double last_delay_ms() const {
+    return sample_count_ == 0 ? 0 : samples_[(sample_count_ - 1) % kWindow];
+  }
 
   uint32_t calls_in_setup() const { return calls_in_setup_; }
   double admitted_share() const { return share_; }

@@ -10,6 +10,13 @@ OverloadMetrics::OverloadMetrics(prometheus::Registry& registry) {
                    .Register(registry);
   shed_calls_in_setup_ = &shed.Add({{"reason", "calls_in_setup"}});
   shed_queue_delay_ = &shed.Add({{"reason", "queue_delay"}});
+  shed_retransmissions_absorbed_ =
+      &prometheus::BuildCounter()
+           .Name("smc_overload_retransmissions_absorbed_total")
+           .Help("Retransmissions of shed INVITEs dropped because they were sent before "
+                 "their 503 could reach the caller (the 503 is sent again to a later one)")
+           .Register(registry)
+           .Add({});
   calls_in_setup_ = &prometheus::BuildGauge()
                          .Name("smc_calls_in_setup")
                          .Help("INVITEs forwarded and not yet finally answered")

@@ -18,12 +18,15 @@ class OverloadMetrics {
 
   // One new INVITE answered 503 for `why` (not kAdmit).
   void CountShed(Admission why);
+  // A retransmission of a shed INVITE dropped: it was sent before its 503 could arrive.
+  void CountRetransmissionAbsorbed() { shed_retransmissions_absorbed_->Increment(); }
   // The gauges, from the guard's state (once per housekeeping tick).
   void Publish(const OverloadGuard& guard);
 
  private:
   prometheus::Counter* shed_calls_in_setup_;
   prometheus::Counter* shed_queue_delay_;
+  prometheus::Counter* shed_retransmissions_absorbed_;
   prometheus::Gauge* calls_in_setup_;
   prometheus::Gauge* queue_delay_;
   prometheus::Gauge* admitted_share_;

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
@@ -463,10 +464,26 @@ void Proxy::HandleNewRequest(msg_t* msg, sip_t* sip) {
   const char* to_tag = sip->sip_to ? sip->sip_to->a_tag : nullptr;
   if (method == sip_method_invite && to_tag == nullptr) {
     if (!shed_record_.empty()) {
-      const std::optional<std::string> tag =
-          shed_record_.Find(ShedKey(sip), std::chrono::steady_clock::now());
-      if (tag) {  // a retransmission of an INVITE shed before: the same answer again
-        Shed(msg, sip, Admission::kShedQueueDelay, &*tag);
+      const std::string key = ShedKey(sip);
+      const auto now = std::chrono::steady_clock::now();
+      if (const std::optional<ShedRecord::Answer> answer = shed_record_.Find(key, now)) {
+        // A retransmission of an INVITE shed before. It waited about the queueing delay in
+        // the socket, so when our last 503 went out less than that ago (or less than T1,
+        // the caller's first retransmission interval), the caller sent it before that 503
+        // could reach it: it needs no answer, and answering every copy is what made a
+        // backlog of retransmissions (and the ACKs to their 503s) grow until the proxy did
+        // nothing but shed. A 503 that was lost is answered at the caller's next
+        // retransmission, which comes later than that.
+        const double wait_ms = std::max({static_cast<double>(config_->config().timers.t1_ms),
+                                         overload_.delay_ms(), overload_.last_delay_ms()});
+        if (now - answer->last_sent <
+            std::chrono::duration<double, std::milli>(wait_ms)) {
+          overload_metrics_.CountRetransmissionAbsorbed();
+          msg_destroy(msg);
+          return;
+        }
+        shed_record_.Resent(key, now);
+        Shed(msg, sip, Admission::kShedQueueDelay, &answer->to_tag);
         return;
       }
     }

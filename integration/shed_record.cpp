@@ -21,16 +21,22 @@ void ShedRecord::Remember(std::string key, std::string to_tag, Clock::time_point
     order_.pop_front();
   }
   const Clock::time_point expires = now + ttl;
-  const bool inserted = by_key_.try_emplace(key, Entry{std::move(to_tag), expires}).second;
+  const bool inserted = by_key_.try_emplace(key, Entry{Answer{std::move(to_tag), now}, expires}).second;
   if (inserted) order_.emplace_back(expires, std::move(key));
   // Remembered already: the first answer and its expiry stand (the proxy asks Find first).
 }
 
-std::optional<std::string> ShedRecord::Find(const std::string& key, Clock::time_point now) {
+std::optional<ShedRecord::Answer> ShedRecord::Find(const std::string& key,
+                                                   Clock::time_point now) {
   Expire(now);
   const auto it = by_key_.find(key);
   if (it == by_key_.end() || it->second.expires <= now) return std::nullopt;
-  return it->second.to_tag;
+  return it->second.answer;
+}
+
+void ShedRecord::Resent(const std::string& key, Clock::time_point now) {
+  const auto it = by_key_.find(key);
+  if (it != by_key_.end()) it->second.answer.last_sent = now;
 }
 
 void ShedRecord::Expire(Clock::time_point now) {

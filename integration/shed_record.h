@@ -36,18 +36,27 @@ class ShedRecord {
   // The key of an INVITE transaction: its top Via branch and its Call-ID (RFC 3261 17.2.3).
   static std::string Key(std::string_view branch, std::string_view call_id);
 
-  // Remembers that the INVITE `key` was answered 503 with To tag `to_tag`, until now + ttl.
+  // What was sent for a shed INVITE.
+  struct Answer {
+    std::string to_tag;                 // of its 503
+    Clock::time_point last_sent;        // when a 503 last went out for it
+  };
+
+  // Remembers that the INVITE `key` was answered 503 with To tag `to_tag` at `now`, until
+  // now + ttl.
   void Remember(std::string key, std::string to_tag, Clock::time_point now,
                 Clock::duration ttl);
-  // The To tag of the 503 sent for `key`, when it was shed within its ttl.
-  std::optional<std::string> Find(const std::string& key, Clock::time_point now);
+  // What was sent for `key`, when it was shed within its ttl.
+  std::optional<Answer> Find(const std::string& key, Clock::time_point now);
+  // A 503 went out again for `key` at `now`.
+  void Resent(const std::string& key, Clock::time_point now);
 
   size_t size() const { return by_key_.size(); }
   bool empty() const { return by_key_.empty(); }
 
  private:
   struct Entry {
-    std::string to_tag;
+    Answer answer;
     Clock::time_point expires;
   };
   void Expire(Clock::time_point now);

@@ -170,9 +170,12 @@ def to_tag(data):
 def test_shed_retransmission(env):
     """A retransmission of a shed INVITE gets the same 503 (same To tag) again and never
     reaches the carrier, even once the proxy would admit a new call: otherwise the caller,
-    past its 503, would get a 200 for a call it has ended (RFC 3261 17.2.1)."""
+    past its 503, would get a 200 for a call it has ended (RFC 3261 17.2.1). A copy that
+    arrives less than T1 after the 503 went out was sent before the 503 could arrive: it is
+    absorbed, not answered again."""
     net = Net(env)
-    cfg = config(env, net)
+    t1_s = 0.1
+    cfg = config(env, net, timers={"t1_ms": int(t1_s * 1000)})
     cfg["limits"] = {"max_calls_in_setup": 1, "max_queue_delay_ms": 0,
                      "retry_after_s": RETRY_AFTER_S}
     proxy = Proxy(env, "proxy", cfg).start(log_level="info")
@@ -193,6 +196,12 @@ def test_shed_retransmission(env):
               "over max_calls_in_setup 1 the second INVITE should get 503: %r" % first)
         tag = to_tag(first)
         check(tag, "the 503 carries the proxy's To tag")
+        pbx.send(shed_invite, net.proxy)  # at once: sent before the 503 could arrive
+        early = pbx.read(final_for("shed-1"), timeout=t1_s / 2)
+        check(early is None, "a copy within T1 of the 503 should be absorbed: %r" % early)
+        check(proxy.metric("smc_overload_retransmissions_absorbed_total") == 1,
+              "the absorbed copy is counted")
+        time.sleep(t1_s * 1.5)
         pbx.send(shed_invite, net.proxy)
         again = pbx.read(final_for("shed-1"))
         check(again is not None and status_of(again)[0] == 503 and to_tag(again) == tag,
@@ -204,6 +213,7 @@ def test_shed_retransmission(env):
         wait_until(lambda: proxy.metric("smc_calls_in_setup") == 0, 5,
                    what="the admitted call to leave setup")
 
+        time.sleep(t1_s * 1.5)
         pbx.send(shed_invite, net.proxy)
         late = pbx.read(final_for("shed-1"))
         check(late is not None and status_of(late)[0] == 503 and to_tag(late) == tag,
@@ -218,9 +228,10 @@ def test_shed_retransmission(env):
         check(proxy.metric("smc_overload_shed_total", reason="calls_in_setup") == 1,
               "one INVITE was shed; its retransmissions are not new sheds")
         check(proxy.metric("smc_local_replies_total", code="503") == 3,
-              "three 503s were sent, one per copy of the shed INVITE")
+              "three 503s were sent, one per copy of the shed INVITE but the absorbed one")
         check(proxy.alive(), "smc-proxy died")
-        print("shed INVITE sent 3 times: 3 x 503 with To tag %s, never forwarded" % tag)
+        print("shed INVITE sent 4 times: 3 x 503 with To tag %s, 1 absorbed, never forwarded"
+              % tag)
     finally:
         pbx.close()
         carrier.close()

@@ -374,8 +374,8 @@ def run_overload(env, args):
         report("overload", 2 * rate, o, args.overload_s)
         served = report("recovery", rate, r, args.recovery_s)
         peak = max(m for _, m in rss)
-        log("shed by the proxy (smc_overload_shed_total, retransmitted INVITEs included): %d"
-            % (rig.shed_total() - shed_before))
+        log("shed by the proxy (smc_overload_shed_total; a shed INVITE's retransmissions "
+            "get the same 503 and are not counted): %d" % (rig.shed_total() - shed_before))
         log("resident memory: %.1f MB before, peak %.1f MB, %.1f MB at the end"
             % (rss[0][1], peak, rss[-1][1]))
         if not rig.proxy.alive():

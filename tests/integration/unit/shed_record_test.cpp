@@ -19,10 +19,13 @@ TEST(ShedRecordTest, ARetransmissionGetsTheFirstAnswersTagWithinTheTtl) {
   EXPECT_FALSE(record.Find(key, t0).has_value());
   record.Remember(key, "smc503-1", t0, seconds(32));
   ASSERT_TRUE(record.Find(key, t0 + seconds(1)).has_value());
-  EXPECT_EQ(*record.Find(key, t0 + seconds(31)), "smc503-1");
+  EXPECT_EQ(record.Find(key, t0 + seconds(31))->to_tag, "smc503-1");
+  EXPECT_EQ(record.Find(key, t0 + seconds(31))->last_sent, t0);
+  record.Resent(key, t0 + seconds(1));
+  EXPECT_EQ(record.Find(key, t0 + seconds(2))->last_sent, t0 + seconds(1));
   // Remembering it again does not change the answer.
   record.Remember(key, "smc503-2", t0 + seconds(2), seconds(32));
-  EXPECT_EQ(*record.Find(key, t0 + seconds(3)), "smc503-1");
+  EXPECT_EQ(record.Find(key, t0 + seconds(3))->to_tag, "smc503-1");
   EXPECT_FALSE(record.Find(key, t0 + seconds(32)).has_value());
   EXPECT_EQ(record.size(), 0u);
 }
@@ -47,8 +50,9 @@ TEST(ShedRecordTest, OldestAreDroppedAtCapacity) {
   EXPECT_FALSE(record.Find(ShedRecord::Key("b0", "c"), t0 + seconds(5)).has_value());
   EXPECT_FALSE(record.Find(ShedRecord::Key("b1", "c"), t0 + seconds(5)).has_value());
   for (int i = 2; i < 5; ++i) {
-    EXPECT_EQ(record.Find(ShedRecord::Key("b" + std::to_string(i), "c"), t0 + seconds(5)),
-              std::to_string(i));
+    const auto found = record.Find(ShedRecord::Key("b" + std::to_string(i), "c"), t0 + seconds(5));
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->to_tag, std::to_string(i));
   }
 }
 
