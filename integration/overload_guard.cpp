@@ -1,6 +1,7 @@
 #include "overload_guard.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace smc::proxy {
 
@@ -37,19 +38,24 @@ void OverloadGuard::OnDelaySample(double delay_ms) {
   samples_[sample_count_ % kWindow] = delay_ms;
   ++sample_count_;
   if (max_delay_ms_ == 0) return;
-  // Shrink while the last second and the last tick are both over the limit (so neither one
-  // busy tick nor the lag of the average does it) and the queue is not draining already;
-  // grow back as soon as a tick is under the limit.
+  if (cut_hold_ticks_ > 0) --cut_hold_ticks_;
+  // Cut while the last tick is over the limit and either the last second is too (so one
+  // busy tick alone does not do it) or the last two ticks are, the last one by twice (a
+  // queue is building fast: waiting for the average to catch up lets it pass T1, 500 ms,
+  // where callers retransmit and every message costs twice). Not while the queue drains.
   //
   // The delay lags the admissions: what is queued now was admitted up to a queue's length
-  // ago. Shrinking at every tick until the delay is under the limit again therefore keeps
-  // shrinking long after enough was shed, down to the minimum share, and the proxy then
-  // serves a fraction of what it could (measured: 220 calls/s at R = 800). Holding the share
-  // while the delay falls by kFalling or more per tick lets the queue drain first.
+  // ago. Cutting at every tick until the delay is under the limit again therefore keeps
+  // cutting long after enough was shed, down to the minimum share, and the proxy then
+  // serves a fraction of what it could (measured: 220 calls/s at R = 800). So a cut is
+  // made at most once per queue's worth of time (the last delay, in ticks), and the share
+  // is held while the delay falls by kFalling or more per tick.
   if (delay_ms > max_delay_ms_) {
     const bool draining = has_previous && delay_ms < previous * kFalling;
-    if (this->delay_ms() > max_delay_ms_ && !draining) {
-      share_ = std::max(kMinShare, share_ * kDecrease);
+    const bool severe = delay_ms > 2 * max_delay_ms_ && previous > max_delay_ms_;
+    if ((this->delay_ms() > max_delay_ms_ || severe) && !draining && cut_hold_ticks_ == 0) {
+      share_ = std::max(kMinShare, share_ * (severe ? kSevereDecrease : kDecrease));
+      cut_hold_ticks_ = static_cast<size_t>(std::ceil(delay_ms / kTickMs));
     }
   } else if (share_ < 1.0) {
     share_ = std::min(1.0, share_ + kIncrease);

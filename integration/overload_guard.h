@@ -7,10 +7,11 @@
 //    new INVITE is shed. It bounds the memory held by calls being set up, whatever causes
 //    them to pile up (a slow trunk, or the proxy itself falling behind);
 //  * queueing delay: how long a message waited in the proxy's socket before the proxy read
-//    it (QueueProbe), sampled every tick. While both the last second (kWindow ticks) and the
-//    last tick are above the limit, the share of new INVITEs admitted shrinks
-//    multiplicatively each tick; once a tick is at or below it, the share grows back
-//    additively (AIMD). The proxy so settles where it still reads messages at once, instead
+//    it (QueueProbe), sampled every tick. While the last tick is above the limit, and so is
+//    the last second (kWindow ticks) or the tick before (the last one then by twice), the share of
+//    new INVITEs admitted is cut multiplicatively, at most once per queue's worth of time
+//    (as TCP cuts its window once per round trip); once a tick is at or below the limit,
+//    the share grows back additively (AIMD). The proxy so settles where it still reads messages at once, instead
 //    of where the queue, and so every message's delay, grows until callers retransmit
 //    (after 500 ms) and the retransmissions make it worse.
 // Only new INVITEs are ever shed: in-dialog requests, ACK, CANCEL and responses are what
@@ -30,9 +31,11 @@ enum class Admission : uint8_t { kAdmit, kShedCallsInSetup, kShedQueueDelay };
 
 class OverloadGuard {
  public:
-  // Per tick while the delay is above the limit, the admitted share is multiplied by this;
-  // at or below it, this is added back.
+  // A cut multiplies the admitted share by kDecrease, or by kSevereDecrease when the last
+  // tick's delay is over twice the limit and the one before was over it too; at or below the limit, kIncrease is added back
+  // at each tick.
   static constexpr double kDecrease = 0.8;
+  static constexpr double kSevereDecrease = 0.5;
   static constexpr double kIncrease = 0.05;
   // The admitted share never drops below this: a trickle of calls keeps being tried, so that
   // the delay samples keep telling whether they are affordable.
@@ -40,7 +43,9 @@ class OverloadGuard {
   // A delay under this fraction of the previous tick's is a queue draining: the share is
   // held, not shrunk.
   static constexpr double kFalling = 0.9;
-  // Delay samples averaged: one second of 250 ms housekeeping ticks.
+  // The proxy's housekeeping tick, at which it gives a delay sample.
+  static constexpr double kTickMs = 250;
+  // Delay samples averaged: one second of ticks.
   static constexpr size_t kWindow = 4;
 
   OverloadGuard() = default;
@@ -77,6 +82,9 @@ class OverloadGuard {
   double credit_ = 0;  // admits exactly `share_` of the calls, without randomness
   std::array<double, kWindow> samples_{};
   size_t sample_count_ = 0;  // samples taken, all time
+  // Ticks left before another cut may be made: what was queued when the last cut was made
+  // (admitted before it) is still being read until then.
+  size_t cut_hold_ticks_ = 0;
 };
 
 }  // namespace smc::proxy

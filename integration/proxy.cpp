@@ -31,6 +31,7 @@ constexpr char kAccept[] = "application/sdp";
 constexpr char kSupported[] = "timer";
 // How often the housekeeping timer runs: lingering transactions, nta's counters.
 constexpr su_duration_t kTickMs = 250;
+static_assert(kTickMs == OverloadGuard::kTickMs, "the guard counts time in these ticks");
 // Socket buffers for the UDP transport (the kernel caps them at net.core.rmem_max/wmem_max).
 constexpr unsigned kUdpBufferBytes = 4 * 1024 * 1024;
 

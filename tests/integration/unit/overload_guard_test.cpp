@@ -92,6 +92,34 @@ TEST(OverloadGuardTest, HoldsTheShareWhileTheQueueDrains) {
   EXPECT_GT(guard.admitted_share(), shrunk * OverloadGuard::kDecrease);
 }
 
+// A cut shows in the delay only once what was queued before it has been read: cutting again
+// before that cuts for load already shed. Two cuts are a queue's worth of ticks apart.
+TEST(OverloadGuardTest, CutsAtMostOncePerQueueOfTime) {
+  OverloadGuard guard(Limits(0, 100));
+  guard.OnDelaySample(150);  // over the limit, the last second too: the first cut
+  const double first = guard.admitted_share();
+  EXPECT_DOUBLE_EQ(first, OverloadGuard::kDecrease);
+  guard.OnDelaySample(700);  // severe, but within the 150 ms the first cut needs to show
+  EXPECT_DOUBLE_EQ(guard.admitted_share(), first * OverloadGuard::kSevereDecrease);
+  const double second = guard.admitted_share();
+  // 700 ms of queue: no further cut for ceil(700 / 250) = 3 ticks, whatever the delay.
+  guard.OnDelaySample(800);
+  guard.OnDelaySample(900);
+  EXPECT_DOUBLE_EQ(guard.admitted_share(), second);
+  guard.OnDelaySample(1000);
+  EXPECT_DOUBLE_EQ(guard.admitted_share(), second * OverloadGuard::kSevereDecrease);
+}
+
+// Two ticks over the limit, the last by twice, cut hard without waiting for the average.
+TEST(OverloadGuardTest, AFastGrowingQueueIsCutHardAtTheSecondTick) {
+  OverloadGuard guard(Limits(0, 100));
+  for (int tick = 0; tick < 8; ++tick) guard.OnDelaySample(10);
+  guard.OnDelaySample(120);  // the last second averages 37 ms: nothing yet
+  EXPECT_EQ(guard.admitted_share(), 1.0);
+  guard.OnDelaySample(260);  // still averaging 100 ms, but the queue is building fast
+  EXPECT_DOUBLE_EQ(guard.admitted_share(), OverloadGuard::kSevereDecrease);
+}
+
 TEST(OverloadGuardTest, NeverShedsEverything) {
   OverloadGuard guard(Limits(0, 100));
   for (int tick = 0; tick < 200; ++tick) guard.OnDelaySample(5000);
