@@ -36,17 +36,17 @@ class OverloadGuard {
   // at each tick.
   static constexpr double kDecrease = 0.8;
   static constexpr double kSevereDecrease = 0.5;
-  static constexpr double kIncrease = 0.05;
+  static constexpr double kIncrease = 0.02;  // 0.2 a second: from the floor to 1 in 5 s
   // The admitted share never drops below this: a trickle of calls keeps being tried, so that
   // the delay samples keep telling whether they are affordable.
   static constexpr double kMinShare = 0.02;
   // A delay under this fraction of the previous tick's is a queue draining: the share is
   // held, not shrunk.
   static constexpr double kFalling = 0.9;
-  // The proxy's housekeeping tick, at which it gives a delay sample.
-  static constexpr double kTickMs = 250;
+  // How often the proxy sends a queue probe and gives the guard a delay sample.
+  static constexpr double kTickMs = 100;
   // Delay samples averaged: one second of ticks.
-  static constexpr size_t kWindow = 4;
+  static constexpr size_t kWindow = 10;
 
   OverloadGuard() = default;
   explicit OverloadGuard(const ProxyLimits& limits) { Configure(limits); }

@@ -31,7 +31,6 @@ constexpr char kAccept[] = "application/sdp";
 constexpr char kSupported[] = "timer";
 // How often the housekeeping timer runs: lingering transactions, nta's counters.
 constexpr su_duration_t kTickMs = 250;
-static_assert(kTickMs == OverloadGuard::kTickMs, "the guard counts time in these ticks");
 // Socket buffers for the UDP transport (the kernel caps them at net.core.rmem_max/wmem_max).
 constexpr unsigned kUdpBufferBytes = 4 * 1024 * 1024;
 
@@ -213,6 +212,17 @@ std::unique_ptr<Proxy> Proxy::Create(std::string config_path,
     *error = "cannot start the housekeeping timer";
     return nullptr;
   }
+  if (p->probe_) {
+    // Its own, faster timer: the guard must see a queue building within a few hundred
+    // milliseconds, before callers' retransmissions (T1, 500 ms) double the load.
+    p->probe_tick_ = su_timer_create(su_root_task(p->root_),
+                                     static_cast<su_duration_t>(OverloadGuard::kTickMs));
+    if (p->probe_tick_ == nullptr ||
+        su_timer_set_for_ever(p->probe_tick_, &Proxy::OnProbeTick, p.get()) < 0) {
+      *error = "cannot start the queue probe's timer";
+      return nullptr;
+    }
+  }
   Proxy* raw = p.get();
   p->signals_ = SignalPipe::Create(
       p->root_, {SIGHUP, SIGTERM, SIGINT},
@@ -244,6 +254,7 @@ Proxy::~Proxy() {
   loader_.reset();  // waits for a load under way: its result is dropped
   signals_.reset();
   if (tick_ != nullptr) su_timer_destroy(tick_);
+  if (probe_tick_ != nullptr) su_timer_destroy(probe_tick_);
   for (Transaction& tr : transactions_) {
     if (tr.orq != nullptr) nta_outgoing_destroy(tr.orq);
     if (tr.irq != nullptr) nta_incoming_destroy(tr.irq);
@@ -380,14 +391,14 @@ void Proxy::ReadNtaStats() {
   }
 }
 
-void Proxy::OnTick(Proxy* self, su_timer_t*, Proxy*) {
-  if (self->probe_) {
-    const auto delay = self->probe_->OnTick(std::chrono::steady_clock::now());
-    if (delay) {
-      self->overload_.OnDelaySample(
-          std::chrono::duration<double, std::milli>(*delay).count());
-    }
+void Proxy::OnProbeTick(Proxy* self, su_timer_t*, Proxy*) {
+  const auto delay = self->probe_->OnTick(std::chrono::steady_clock::now());
+  if (delay) {
+    self->overload_.OnDelaySample(std::chrono::duration<double, std::milli>(*delay).count());
   }
+}
+
+void Proxy::OnTick(Proxy* self, su_timer_t*, Proxy*) {
   self->overload_metrics_.Publish(self->overload_);
   self->Sweep();
   self->ReadNtaStats();

@@ -98,6 +98,7 @@ class Proxy {
   static int OnCancel(Transaction* tr, nta_incoming_t* irq, const sip_t* sip);
   static int OnStray(Proxy* self, nta_agent_t* agent, msg_t* msg, sip_t* sip);
   static void OnTick(Proxy* self, su_timer_t* timer, Proxy* arg);
+  static void OnProbeTick(Proxy* self, su_timer_t* timer, Proxy* arg);
 
   // A request that matches no transaction: the queue probe, shed (a new INVITE while
   // overloaded), absorbed (the ACK to a shed 503), or given a server transaction and handled.
@@ -164,7 +165,8 @@ class Proxy {
 
   su_root_t* root_ = nullptr;
   nta_agent_t* agent_ = nullptr;
-  su_timer_t* tick_ = nullptr;
+  su_timer_t* tick_ = nullptr;        // housekeeping, every kTickMs
+  su_timer_t* probe_tick_ = nullptr;  // the queue probe and the guard, every OverloadGuard::kTickMs
   std::unique_ptr<SignalPipe> signals_;
   std::unique_ptr<BackgroundLoader> loader_;
 
