@@ -3,7 +3,7 @@
 # profile files (five shapes of profiles/library, each made distinct, on 333 trunks) carries
 # calls at a steady rate while it is sent SIGHUP every 5 s; reports how long each reload took
 # and the calls completed in each second, so that a dip shows. See docs/performance.md,
-# "Reload under load".
+# "Reload".
 #
 #   scripts/bench-reload.sh                 # 500 calls/s for 60 s
 #   scripts/bench-reload.sh 2000            # 2,000 calls/s
