@@ -20,6 +20,7 @@
 
 #include "smc/proxy_config.h"
 #include "sofia.h"
+#include "wakeup_pipe.h"
 
 namespace smc::proxy {
 
@@ -30,10 +31,10 @@ class BackgroundLoader {
   // Runs on the su_root thread with what Load returned and how long Load took (ms).
   using Done = std::function<void(ProxyConfigResult result, double load_ms)>;
 
-  // nullptr and *error when the pipe cannot be made or registered with `root`.
+  // nullptr and *error when its pipe cannot be made or registered with `root`.
   static std::unique_ptr<BackgroundLoader> Create(su_root_t* root, Load load, Done done,
                                                   std::string* error);
-  // Waits for a load under way (its result is dropped), unregisters, closes the pipe.
+  // Waits for a load under way (its result is dropped), then closes the pipe.
   ~BackgroundLoader();
   BackgroundLoader(const BackgroundLoader&) = delete;
   BackgroundLoader& operator=(const BackgroundLoader&) = delete;
@@ -49,15 +50,9 @@ class BackgroundLoader {
  private:
   BackgroundLoader() = default;
   void Start(const std::string& path);
-  static int OnReadable(su_root_magic_t* magic, su_wait_t* wait, su_wakeup_arg_t* arg);
   void Finish();
 
-  su_root_t* root_ = nullptr;
-  int read_fd_ = -1;
-  int write_fd_ = -1;
-  su_wait_t wait_[1] = {};
-  bool wait_created_ = false;
-  int registration_ = -1;
+  std::unique_ptr<WakeupPipe> pipe_;  // the worker's "done", read on the su_root thread
   Load load_;
   Done done_;
   std::thread worker_;

@@ -1,12 +1,12 @@
 #include "signal_pipe.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <atomic>
+#include <string_view>
+#include <utility>
 
 namespace smc::proxy {
 namespace {
@@ -18,20 +18,10 @@ std::atomic<int> g_signal_write_fd{-1};
 extern "C" void HandleSignal(int signo) {
   const int saved_errno = errno;
   const int fd = g_signal_write_fd.load(std::memory_order_relaxed);
-  if (fd >= 0) {
-    const unsigned char byte = static_cast<unsigned char>(signo);
-    // A full pipe already holds pending signals: dropping this byte loses nothing that
-    // matters (a reload or a stop is already queued).
-    ssize_t ignored = write(fd, &byte, 1);
-    (void)ignored;
-  }
+  // A full pipe already holds pending signals: dropping this byte loses nothing that
+  // matters (a reload or a stop is already queued).
+  if (fd >= 0) WakeupPipe::NotifyFd(fd, static_cast<unsigned char>(signo));
   errno = saved_errno;
-}
-
-bool SetNonBlockingCloexec(int fd) {
-  const int fl = fcntl(fd, F_GETFL);
-  return fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0 &&
-         fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
 }
 
 }  // namespace
@@ -43,31 +33,27 @@ std::unique_ptr<SignalPipe> SignalPipe::Create(su_root_t* root, const std::vecto
     return nullptr;
   }
   std::unique_ptr<SignalPipe> sp(new SignalPipe());
-  int fds[2];
-  if (pipe(fds) != 0) {
-    *error = std::string("pipe: ") + strerror(errno);
-    return nullptr;
-  }
-  sp->read_fd_ = fds[0];
-  sp->write_fd_ = fds[1];
-  sp->root_ = root;
   sp->callback_ = std::move(callback);
-  if (!SetNonBlockingCloexec(fds[0]) || !SetNonBlockingCloexec(fds[1])) {
-    *error = std::string("fcntl: ") + strerror(errno);
-    return nullptr;
-  }
-  if (su_wait_create(sp->wait_, sp->read_fd_, SU_WAIT_IN) != 0) {
-    *error = "su_wait_create failed";
-    return nullptr;
-  }
-  sp->wait_created_ = true;
-  sp->registration_ =
-      su_root_register(root, sp->wait_, &SignalPipe::OnReadable, sp.get(), 0);
-  if (sp->registration_ < 0) {
-    *error = "su_root_register failed";
-    return nullptr;
-  }
-  g_signal_write_fd.store(sp->write_fd_);
+  SignalPipe* raw = sp.get();
+  sp->pipe_ = WakeupPipe::Create(
+      root,
+      [raw](std::string_view bytes) {
+        // Each signal once, in the order of first arrival: a burst of SIGHUPs while one
+        // reload runs is one more reload, not many (each reload reads the file as it is).
+        bool seen[256] = {};
+        std::vector<int> order;
+        for (char c : bytes) {
+          const unsigned char signo = static_cast<unsigned char>(c);
+          if (!seen[signo]) {
+            seen[signo] = true;
+            order.push_back(signo);
+          }
+        }
+        for (int signo : order) raw->callback_(signo);
+      },
+      "signal pipe", error);
+  if (!sp->pipe_) return nullptr;
+  g_signal_write_fd.store(sp->pipe_->write_fd());
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = HandleSignal;
@@ -89,32 +75,7 @@ SignalPipe::~SignalPipe() {
   sa.sa_handler = SIG_DFL;
   sigemptyset(&sa.sa_mask);
   for (int signo : signals_) sigaction(signo, &sa, nullptr);
-  if (g_signal_write_fd.load() == write_fd_) g_signal_write_fd.store(-1);
-  if (registration_ >= 0) su_root_unregister(root_, wait_, &SignalPipe::OnReadable, this);
-  if (wait_created_) su_wait_destroy(wait_);
-  if (read_fd_ >= 0) close(read_fd_);
-  if (write_fd_ >= 0) close(write_fd_);
-}
-
-int SignalPipe::OnReadable(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
-  SignalPipe* self = static_cast<SignalPipe*>(arg);
-  unsigned char buf[64];
-  // Drain everything first, then act: a burst of SIGHUPs while one reload runs is one more
-  // reload, not many (each reload reads the file as it is then).
-  bool seen[256] = {};
-  std::vector<int> order;
-  for (;;) {
-    const ssize_t n = read(self->read_fd_, buf, sizeof buf);
-    if (n <= 0) break;
-    for (ssize_t i = 0; i < n; ++i) {
-      if (!seen[buf[i]]) {
-        seen[buf[i]] = true;
-        order.push_back(buf[i]);
-      }
-    }
-  }
-  for (int signo : order) self->callback_(signo);
-  return 0;
+  if (pipe_ && g_signal_write_fd.load() == pipe_->write_fd()) g_signal_write_fd.store(-1);
 }
 
 }  // namespace smc::proxy

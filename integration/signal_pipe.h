@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sofia.h"
+#include "wakeup_pipe.h"
 
 namespace smc::proxy {
 
@@ -30,14 +31,8 @@ class SignalPipe {
 
  private:
   SignalPipe() = default;
-  static int OnReadable(su_root_magic_t* magic, su_wait_t* wait, su_wakeup_arg_t* arg);
 
-  su_root_t* root_ = nullptr;
-  int read_fd_ = -1;
-  int write_fd_ = -1;
-  su_wait_t wait_[1] = {};
-  bool wait_created_ = false;
-  int registration_ = -1;
+  std::unique_ptr<WakeupPipe> pipe_;
   std::vector<int> signals_;
   Callback callback_;
 };

@@ -6,14 +6,13 @@
 
 namespace smc::proxy {
 class Proxy;
-class SignalPipe;
+class WakeupPipe;
 struct Transaction;
 }  // namespace smc::proxy
 
 #define SU_ROOT_MAGIC_T smc::proxy::Proxy
-// More than one kind of object registers a descriptor with the root (the signal pipe, the
-// background loader): each one's callback casts the argument back to its own type.
-#define SU_WAKEUP_ARG_T void
+// The one kind of object that registers a descriptor with the root (see wakeup_pipe.h).
+#define SU_WAKEUP_ARG_T smc::proxy::WakeupPipe
 #define SU_TIMER_ARG_T smc::proxy::Proxy
 #define NTA_AGENT_MAGIC_T smc::proxy::Proxy
 #define NTA_LEG_MAGIC_T smc::proxy::Proxy
