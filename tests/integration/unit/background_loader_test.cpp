@@ -94,11 +94,17 @@ std::unique_ptr<BackgroundLoader> MakeLoader(Root& root, GatedLoad& load, Outcom
   return loader;
 }
 
-TEST(BackgroundLoaderTest, LoadsOffTheRootThreadAndDeliversOnIt) {
+// A root, a load that waits to be released, what was delivered, and the loader on them
+// (declared in that order: the loader goes first, waiting for its worker).
+class BackgroundLoaderTest : public ::testing::Test {
+ protected:
   Root root;
   GatedLoad load;
   Outcome out;
-  auto loader = MakeLoader(root, load, out);
+  std::unique_ptr<BackgroundLoader> loader = MakeLoader(root, load, out);
+};
+
+TEST_F(BackgroundLoaderTest, LoadsOffTheRootThreadAndDeliversOnIt) {
   loader->Request("a.json");
   EXPECT_TRUE(loader->busy());
   load.Release();
@@ -110,11 +116,7 @@ TEST(BackgroundLoaderTest, LoadsOffTheRootThreadAndDeliversOnIt) {
   EXPECT_FALSE(loader->busy());
 }
 
-TEST(BackgroundLoaderTest, TheRootKeepsRunningWhileALoadTakesLong) {
-  Root root;
-  GatedLoad load;
-  Outcome out;
-  auto loader = MakeLoader(root, load, out);
+TEST_F(BackgroundLoaderTest, TheRootKeepsRunningWhileALoadTakesLong) {
   loader->Request("a.json");
   // While the load is held, the root's other work goes on (here: 20 steps of 10 ms).
   const auto t0 = steady_clock::now();
@@ -125,22 +127,14 @@ TEST(BackgroundLoaderTest, TheRootKeepsRunningWhileALoadTakesLong) {
   ASSERT_TRUE(root.RunUntil([&] { return out.ok.size() == 1; }));
 }
 
-TEST(BackgroundLoaderTest, AFailedLoadIsDeliveredAsSuch) {
-  Root root;
-  GatedLoad load;
-  Outcome out;
-  auto loader = MakeLoader(root, load, out);
+TEST_F(BackgroundLoaderTest, AFailedLoadIsDeliveredAsSuch) {
   loader->Request("bad");
   load.Release();
   ASSERT_TRUE(root.RunUntil([&] { return out.ok.size() == 1; }));
   EXPECT_FALSE(out.ok[0]);
 }
 
-TEST(BackgroundLoaderTest, ABurstOfRequestsIsAtMostTwoLoadsTheLastOneLast) {
-  Root root;
-  GatedLoad load;
-  Outcome out;
-  auto loader = MakeLoader(root, load, out);
+TEST_F(BackgroundLoaderTest, ABurstOfRequestsIsAtMostTwoLoadsTheLastOneLast) {
   loader->Request("first");
   loader->Request("second");
   loader->Request("third");  // replaces "second": the file is read as it is after this
@@ -152,13 +146,9 @@ TEST(BackgroundLoaderTest, ABurstOfRequestsIsAtMostTwoLoadsTheLastOneLast) {
   EXPECT_FALSE(loader->busy());
 }
 
-TEST(BackgroundLoaderTest, DestroyingItWaitsForTheLoadUnderWay) {
-  Root root;
-  GatedLoad load;
-  Outcome out;
-  auto loader = MakeLoader(root, load, out);
+TEST_F(BackgroundLoaderTest, DestroyingItWaitsForTheLoadUnderWay) {
   loader->Request("a.json");
-  std::thread release([&load] {
+  std::thread release([this] {
     std::this_thread::sleep_for(milliseconds(50));
     load.Release();
   });
