@@ -8,12 +8,12 @@
 //    them to pile up (a slow trunk, or the proxy itself falling behind);
 //  * queueing delay: how long a message waited in the proxy's socket before the proxy read
 //    it (QueueProbe), sampled every tick. While the last tick is above the limit, and so is
-//    the last second (kWindow ticks) or the tick before (the last one then by twice), the share of
-//    new INVITEs admitted is cut multiplicatively, at most once per queue's worth of time
-//    (as TCP cuts its window once per round trip); once a tick is at or below the limit,
-//    the share grows back additively (AIMD). The proxy so settles where it still reads messages at once, instead
-//    of where the queue, and so every message's delay, grows until callers retransmit
-//    (after 500 ms) and the retransmissions make it worse.
+//    the last second (kWindow ticks) or the tick before (the last one then by twice), the
+//    share of new INVITEs admitted is cut multiplicatively, at most once per queue's worth
+//    of time (as TCP cuts its window once per round trip); once a tick is at or below the
+//    limit, the share grows back additively (AIMD). The proxy so settles where it still
+//    reads messages at once, instead of where the queue, and so every message's delay,
+//    grows until callers retransmit (after 500 ms) and the retransmissions make it worse.
 // Only new INVITEs are ever shed: in-dialog requests, ACK, CANCEL and responses are what
 // let calls under way finish, and finishing them is what frees the proxy.
 #ifndef SMC_INTEGRATION_OVERLOAD_GUARD_H_
@@ -32,8 +32,8 @@ enum class Admission : uint8_t { kAdmit, kShedCallsInSetup, kShedQueueDelay };
 class OverloadGuard {
  public:
   // A cut multiplies the admitted share by kDecrease, or by kSevereDecrease when the last
-  // tick's delay is over twice the limit and the one before was over it too; at or below the limit, kIncrease is added back
-  // at each tick.
+  // tick's delay is over twice the limit and the one before was over it too; at or below
+  // the limit, kIncrease is added back at each tick.
   static constexpr double kDecrease = 0.8;
   static constexpr double kSevereDecrease = 0.5;
   static constexpr double kIncrease = 0.02;  // 0.2 a second: from the floor to 1 in 5 s

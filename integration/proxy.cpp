@@ -475,9 +475,10 @@ void Proxy::HandleNewRequest(msg_t* msg, sip_t* sip) {
   }
   const char* to_tag = sip->sip_to ? sip->sip_to->a_tag : nullptr;
   if (method == sip_method_invite && to_tag == nullptr) {
+    const auto now = std::chrono::steady_clock::now();
+    std::string key;  // built once, and only while something is shed
     if (!shed_record_.empty()) {
-      const std::string key = ShedKey(sip);
-      const auto now = std::chrono::steady_clock::now();
+      key = ShedKey(sip);
       if (const std::optional<ShedRecord::Answer> answer = shed_record_.Find(key, now)) {
         // A retransmission of an INVITE shed before. It waited about the queueing delay in
         // the socket, so when our last 503 went out less than that ago (or less than T1,
@@ -495,13 +496,20 @@ void Proxy::HandleNewRequest(msg_t* msg, sip_t* sip) {
           return;
         }
         shed_record_.Resent(key, now);
-        Shed(msg, sip, Admission::kShedQueueDelay, &answer->to_tag);
+        Shed(msg, sip, answer->to_tag);
         return;
       }
     }
     const Admission admission = overload_.AdmitNewCall();
     if (admission != Admission::kAdmit) {
-      Shed(msg, sip, admission);
+      overload_metrics_.CountShed(admission);
+      std::string tag = shed_tag_prefix_ + std::to_string(++shed_tags_);
+      if (key.empty()) key = ShedKey(sip);
+      // A caller retransmits an INVITE for 64*T1 at most (Timer B).
+      shed_record_.Remember(std::move(key), tag, now,
+                            std::chrono::milliseconds(
+                                config_->config().timers.effective_t1x64_ms()));
+      Shed(msg, sip, tag);
       return;
     }
   } else if (method == sip_method_ack && to_tag != nullptr &&
@@ -517,22 +525,11 @@ void Proxy::HandleNewRequest(msg_t* msg, sip_t* sip) {
   HandleRequest(irq, sip);
 }
 
-void Proxy::Shed(msg_t* msg, sip_t* sip, Admission why, const std::string* to_tag) {
+void Proxy::Shed(msg_t* msg, sip_t* sip, const std::string& tag) {
   metrics_->CountLocalReply(503);
   // Our own To tag, so that the ACK is recognised without any state.
   su_home_t home[1] = {SU_HOME_INIT(home)};
   sip_to_t* to = sip_to_dup(home, sip->sip_to);
-  std::string tag;
-  if (to_tag != nullptr) {
-    tag = *to_tag;
-  } else {
-    overload_metrics_.CountShed(why);
-    tag = shed_tag_prefix_ + std::to_string(++shed_tags_);
-    // A caller retransmits an INVITE for 64*T1 at most (Timer B).
-    shed_record_.Remember(ShedKey(sip), tag, std::chrono::steady_clock::now(),
-                          std::chrono::milliseconds(
-                              config_->config().timers.effective_t1x64_ms()));
-  }
   char retry_after[16];
   std::snprintf(retry_after, sizeof retry_after, "%u",
                 config_->config().limits.retry_after_s);

@@ -103,10 +103,10 @@ class Proxy {
   // A request that matches no transaction: the queue probe, shed (a new INVITE while
   // overloaded), absorbed (the ACK to a shed 503), or given a server transaction and handled.
   void HandleNewRequest(msg_t* msg, sip_t* sip);
-  // Answers a new INVITE 503 with Retry-After, statelessly (no transaction, no profiles),
-  // and remembers it in shed_record_. `to_tag`: the tag of the 503 a retransmission of a shed
-  // INVITE gets again (nullptr: a new one; `why` is counted only then).
-  void Shed(msg_t* msg, sip_t* sip, Admission why, const std::string* to_tag = nullptr);
+  // Answers a new INVITE 503 with Retry-After and To tag `tag`, statelessly (no
+  // transaction, no profiles). Counting it and remembering it in shed_record_ is the
+  // caller's: a retransmission gets the first answer's tag and is not counted again.
+  void Shed(msg_t* msg, sip_t* sip, const std::string& tag);
   int HandleRequest(nta_incoming_t* irq, const sip_t* sip);
   void Forward(const std::shared_ptr<const RuntimeConfig>& rc, nta_incoming_t* irq,
                const sip_t* sip, const TrunkRuntime* from, SipTransport in_transport,

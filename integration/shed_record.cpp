@@ -21,7 +21,8 @@ void ShedRecord::Remember(std::string key, std::string to_tag, Clock::time_point
     order_.pop_front();
   }
   const Clock::time_point expires = now + ttl;
-  const bool inserted = by_key_.try_emplace(key, Entry{Answer{std::move(to_tag), now}, expires}).second;
+  const bool inserted =
+      by_key_.try_emplace(key, Entry{Answer{std::move(to_tag), now}, expires}).second;
   if (inserted) order_.emplace_back(expires, std::move(key));
   // Remembered already: the first answer and its expiry stand (the proxy asks Find first).
 }
